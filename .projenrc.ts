@@ -1,0 +1,110 @@
+import { awscdk, javascript, JsonFile } from 'projen';
+
+/** Lowest aws-cdk-lib the library supports (cdk-nag 3.x needs 2.257). */
+const CDK_VERSION = '2.257.0';
+/** aws-cdk-lib the tests and the example app run on: a current release. */
+const CDK_DEV_VERSION = '2.276.0';
+/** The CDK CLI that reads aws-cdk-lib 2.276 cloud assemblies (the `latest` 3.x tag refuses them). */
+const CDK_CLI_VERSION = '2.1148.1';
+const CONSTRUCTS_VERSION = '10.5.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-kms-patterns',
+  description:
+    'Golden-pattern AWS KMS customer-managed keys for the AWS CDK: separate admin and user policies, rotation, multi-Region replicas, cross-account sharing and guardrails.',
+  author: 'cdk-kms-patterns maintainers',
+  authorAddress: 'maintainers@cdk-kms-patterns.dev',
+  repositoryUrl: 'https://github.com/cdk-kms-patterns/cdk-kms-patterns.git',
+  keywords: ['aws-cdk', 'kms', 'encryption', 'security', 'key-policy', 'multi-region', 'cdk-nag'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: CONSTRUCTS_VERSION,
+  // The peers keep their floors; tests run on a current aws-cdk-lib (devDeps below).
+  peerDependencyOptions: { pinnedDevDependency: false },
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+  tsconfigDevFile: 'tsconfig.dev.json',
+
+  publishToPypi: {
+    distName: 'cdk-kms-patterns',
+    module: 'cdk_kms_patterns',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkkmspatterns',
+    mavenGroupId: 'io.github.cdkkmspatterns',
+    mavenArtifactId: 'cdk-kms-patterns',
+  },
+
+  devDeps: [
+    `aws-cdk-lib@${CDK_DEV_VERSION}`,
+    'constructs@^10.8.1',
+    `aws-cdk@${CDK_CLI_VERSION}`,
+    'cdk-nag@^3.0.2',
+    '@cloud-copilot/iam-simulate@^0.1.173',
+  ],
+
+  // The registry reachable here does not serve other platforms' optional binaries, so the
+  // lockfile cannot satisfy `npm ci`; `npm install` works everywhere.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  sampleCode: false,
+  gitignore: ['cdk.out', '/dist-python-src', '/dist-java-src', '.tmp'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples', '/cdk.out', '/benchmarks', '/scripts', '/.ci', 'cdk.json'] },
+  jestOptions: {
+    jestConfig: {
+      testTimeout: 120_000,
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'benchmarks', 'projenrc', '.projenrc.ts'],
+  },
+});
+
+// `npm ci` cannot work with this registry (see above): install:ci uses `npm install` too.
+project.tasks.tryFind('install:ci')?.reset('npm install');
+
+// README examples must translate to Python and Java: rosetta in strict mode, failing on any error.
+project.package.file.addOverride('jsii.metadata', { jsii: { rosetta: { strict: true } } });
+const rosetta = project.addTask('rosetta:check', {
+  description: 'Compile every README example with jsii-rosetta in strict mode (Python and Java translations).',
+  exec: 'jsii-rosetta extract --strict --fail .jsii',
+});
+project.postCompileTask.spawn(rosetta);
+
+// Offline packaging: PyPI and Maven Central are unreachable here, so build the wheel/sdist from the
+// pacmak-generated sources with the system's python3-build, and check that the Java sources parse.
+const pythonTask = project.tasks.tryFind('package:python');
+pythonTask?.reset();
+pythonTask?.exec('rm -rf dist/python dist-python-src');
+pythonTask?.exec('jsii-pacmak --target python --code-only -o dist-python-src');
+pythonTask?.exec('python3 -m build --no-isolation --skip-dependency-check --outdir dist/python dist-python-src/python');
+pythonTask?.exec('python3 -m twine check dist/python/*');
+const javaTask = project.tasks.tryFind('package:java');
+javaTask?.reset();
+javaTask?.exec('rm -rf dist/java dist-java-src');
+javaTask?.exec('jsii-pacmak --target java --code-only -o dist-java-src');
+javaTask?.exec('node scripts/check-java-sources.js dist-java-src/java dist/java');
+
+// The example golden-pattern app: synthesized with every check on by the pinned CLI.
+new JsonFile(project, 'cdk.json', {
+  obj: {
+    app: 'npx ts-node --prefer-ts-exts -P tsconfig.dev.json examples/golden-pattern/main.ts',
+    output: 'cdk.out',
+    context: {
+      '@aws-cdk/core:validateAgainstDefaultRules': true,
+    },
+  },
+});
+project.addTask('example', {
+  description: 'Synthesize the example golden-pattern app into cdk.out with every check on.',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  exec: 'cdk synth --no-notices --quiet',
+});
+
+project.synth();

@@ -1,0 +1,689 @@
+import { Annotations, Duration, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct, IConstruct } from 'constructs';
+import { KeyAdminPolicy, KeyUserPolicy } from './identity-policies';
+import { canRotate, knownSpecs, usagesFor, useActionsFor } from '../private/key-specs';
+import {
+  KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
+  KEY_POLICY_MANAGER_ACTIONS,
+  MULTI_REGION_ADMIN_ACTIONS,
+  PUT_KEY_POLICY,
+  USER_GRANT_ACTIONS,
+} from '../private/perms';
+import { deployedLength, holdingsByPrincipal, KEY_POLICY_MAX_BYTES } from '../private/policy-analysis';
+import { failInput, InputProblems, wholeDaysWithin } from '../private/validation';
+
+/**
+ * What the key policy lets the AWS account that owns the key (its root, and through it the account's IAM
+ * policies) do with the key.
+ */
+export enum AccountRootAccess {
+  /**
+   * The account root gets the administrator actions and no cryptographic action.
+   *
+   * IAM policies of the account can then manage the key (so losing every named administrator never
+   * locks the key out), but no IAM principal can use the key unless the key policy names it as a user.
+   */
+  ADMINISTRATION = 'ADMINISTRATION',
+
+  /**
+   * The classic default key policy: `kms:*` for the account root, so IAM policies of the account decide
+   * everything, use included. Named users and administrators are still listed in the key policy.
+   */
+  FULL_DELEGATION = 'FULL_DELEGATION',
+
+  /**
+   * No statement for the account root: only the principals the key policy names can do anything.
+   *
+   * An administrator or a key policy manager must keep `kms:PutKeyPolicy`, and it must be the principal
+   * that deploys the key, or KMS refuses the policy (lockout safety check).
+   */
+  NONE = 'NONE',
+}
+
+/**
+ * Properties of a {@link CustomerManagedKey}.
+ */
+export interface CustomerManagedKeyProps {
+  /**
+   * Principals that administer the key: they get the administrator actions of the AWS console's split,
+   * without `kms:CreateGrant` and without any cryptographic action.
+   *
+   * @default - none; the account root administers the key (see `accountRootAccess`)
+   */
+  readonly admins?: iam.IPrincipal[];
+
+  /**
+   * Principals that use the key: they get the use actions of the key's spec, plus `kms:CreateGrant`,
+   * `kms:ListGrants` and `kms:RevokeGrant` for AWS resources only (`kms:GrantIsForAWSResource`).
+   *
+   * @default - none
+   */
+  readonly users?: iam.IPrincipal[];
+
+  /**
+   * What the account root (and so the account's IAM policies) may do with the key.
+   *
+   * @default AccountRootAccess.ADMINISTRATION
+   */
+  readonly accountRootAccess?: AccountRootAccess;
+
+  /**
+   * Principals that alone may rewrite the key policy (`kms:PutKeyPolicy`), for example the
+   * CloudFormation execution role that deploys the key.
+   *
+   * Whoever may call `kms:PutKeyPolicy` can give itself any permission on the key: it is the
+   * administrators' ultimate power. When this is set, neither the administrators nor the account root
+   * hold it. The deploying principal must be one of these, or KMS refuses to create the key.
+   *
+   * @default - the administrators and the account root may rewrite the key policy
+   */
+  readonly keyPolicyManagers?: iam.IPrincipal[];
+
+  /**
+   * The key spec: symmetric, RSA, ECC, HMAC, SM2 or ML-DSA.
+   *
+   * @default kms.KeySpec.SYMMETRIC_DEFAULT
+   */
+  readonly keySpec?: kms.KeySpec;
+
+  /**
+   * The cryptographic operations the key is for; it must be one the key spec allows.
+   *
+   * @default - the first usage the key spec allows: ENCRYPT_DECRYPT for symmetric, RSA and SM2 keys,
+   * GENERATE_VERIFY_MAC for HMAC keys, SIGN_VERIFY for ECC and ML-DSA keys
+   */
+  readonly keyUsage?: kms.KeyUsage;
+
+  /**
+   * Whether KMS rotates the key material automatically. Only symmetric encryption keys can rotate:
+   * asking for rotation on any other key spec is an error.
+   *
+   * @default - true for symmetric encryption keys, false for the others
+   */
+  readonly enableKeyRotation?: boolean;
+
+  /**
+   * The time between two automatic rotations, a whole number of days from 90 to 2,560.
+   *
+   * @default Duration.days(365)
+   */
+  readonly rotationPeriod?: Duration;
+
+  /**
+   * Alias names of the key (`alias/` is added when missing). Each has 1 to 256 characters of
+   * `a-zA-Z0-9/_-` and must not start with `alias/aws/`; a key has at most 50.
+   *
+   * @default - no alias
+   */
+  readonly aliases?: string[];
+
+  /**
+   * A description of the key, up to 8,192 characters.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+
+  /**
+   * Whether the key is enabled.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Whether the key is a multi-Region primary key. This cannot change after the key is created.
+   *
+   * @default false
+   */
+  readonly multiRegion?: boolean;
+
+  /**
+   * The waiting period, a whole number of days from 7 to 30, before KMS deletes a key scheduled for
+   * deletion.
+   *
+   * @default Duration.days(30)
+   */
+  readonly pendingWindow?: Duration;
+
+  /**
+   * What happens to the key when it leaves the stack. `SNAPSHOT` does not apply to keys.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Tags of the key: keys of 1 to 128 characters that do not start with `aws:`, values of up to 256
+   * characters, at most 50 tags.
+   *
+   * @default - no tags
+   */
+  readonly tags?: { [key: string]: string };
+}
+
+/** The longest pending window KMS allows: the default, because a deleted key loses its data. */
+const DEFAULT_PENDING_WINDOW_DAYS = 30;
+const DEFAULT_ROTATION_PERIOD_DAYS = 365;
+const ALIAS_PATTERN = /^alias\/[a-zA-Z0-9/_-]+$/;
+const MAX_ALIASES = 50;
+const MAX_TAGS = 50;
+const MAX_DESCRIPTION = 8_192;
+const KEY_POLICY_WARNING_RATIO = 0.8;
+
+/**
+ * A customer-managed KMS key whose key policy separates administrators from users by construction.
+ *
+ * - administrators manage the key and can never use it: they get the console's administrator actions
+ *   without `kms:CreateGrant` (a grant could give them Decrypt) and without any cryptographic action;
+ * - users use the key and can never manage it: they get the use actions of the key's spec, plus grant
+ *   management held to grants for AWS resources;
+ * - the account root gets the administrator actions only (by default), so the key cannot be locked out
+ *   and still no IAM principal of the account can use it without being named as a user;
+ * - rotation is on for symmetric keys, the pending window is the longest, and the key is retained.
+ *
+ * It is a `kms.IKey`: it plugs into every construct that takes one. Its `grant*` methods write the
+ * grantee into the key policy (and the grantee's own policy), because the account's IAM policies alone
+ * cannot give use of the key.
+ */
+export class CustomerManagedKey extends kms.Key {
+  /**
+   * Whether the given object is a CustomerManagedKey.
+   */
+  public static isCustomerManagedKey(x: any): x is CustomerManagedKey {
+    return x !== null && typeof x === 'object' && CUSTOMER_MANAGED_KEY_SYMBOL in x;
+  }
+
+  /** The key spec of the key. */
+  public readonly keySpec: kms.KeySpec;
+
+  /** The cryptographic operations the key is for. */
+  public readonly keyUsage: kms.KeyUsage;
+
+  /** Whether the key is a multi-Region primary key. */
+  public readonly multiRegion: boolean;
+
+  /** What the account root may do with the key. */
+  public readonly accountRootAccess: AccountRootAccess;
+
+  /** Whether automatic rotation is on. */
+  public readonly rotationEnabled: boolean;
+
+  /**
+   * The identity-side policy of the administrators: the administrator actions on this key. Attached to
+   * the administrators that are roles, users or groups of this stack; attach it to others yourself.
+   */
+  public readonly adminPolicy: KeyAdminPolicy;
+
+  /**
+   * The identity-side policy of the users: the use actions on this key. Attached to the users that are
+   * roles, users or groups of this stack; attach it to others yourself.
+   */
+  public readonly userPolicy: KeyUserPolicy;
+
+  protected readonly trustAccountIdentities: boolean = false;
+
+  private readonly addedAliases: string[] = [];
+  private readonly hasKeyPolicyManagers: boolean;
+
+  constructor(scope: Construct, id: string, props: CustomerManagedKeyProps = {}) {
+    super(scope, id, CustomerManagedKey.toKeyProps(scope, id, props));
+    Object.defineProperty(this, CUSTOMER_MANAGED_KEY_SYMBOL, { value: true });
+
+    this.keySpec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
+    this.keyUsage = props.keyUsage ?? usagesFor(this.keySpec)[0];
+    this.multiRegion = props.multiRegion ?? false;
+    this.accountRootAccess = props.accountRootAccess ?? AccountRootAccess.ADMINISTRATION;
+    this.rotationEnabled = props.enableKeyRotation ?? canRotate(this.keySpec);
+    this.hasKeyPolicyManagers = (props.keyPolicyManagers ?? []).length > 0;
+
+    const cfnKey = this.node.defaultChild as kms.CfnKey;
+    for (const [key, value] of Object.entries(props.tags ?? {})) {
+      cfnKey.tags.setTag(key, value);
+    }
+
+    this.addKeyPolicyStatements(props);
+
+    this.adminPolicy = new KeyAdminPolicy(this, 'AdminPolicy', { key: this });
+    this.userPolicy = new KeyUserPolicy(this, 'UserPolicy', { key: this });
+    for (const admin of props.admins ?? []) {
+      this.attachIfLocal(this.adminPolicy, admin);
+    }
+    for (const user of props.users ?? []) {
+      this.attachIfLocal(this.userPolicy, user);
+    }
+
+    for (const alias of props.aliases ?? []) {
+      this.addAlias(alias);
+    }
+
+    this.node.addValidation({ validate: () => this.validateKeyPolicy() });
+  }
+
+  /**
+   * The administrator actions of this key, as they appear in its key policy and admin policy.
+   */
+  public get adminActions(): string[] {
+    return [
+      ...KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
+      ...(this.multiRegion ? MULTI_REGION_ADMIN_ACTIONS : []),
+      ...(this.hasKeyPolicyManagers ? [] : [PUT_KEY_POLICY]),
+    ].sort();
+  }
+
+  /**
+   * The use actions of this key's spec and usage.
+   */
+  public get userActions(): string[] {
+    return [...useActionsFor(this.keySpec, this.keyUsage)];
+  }
+
+  /**
+   * The alias names added to this key so far.
+   */
+  public get aliasNames(): string[] {
+    return [...this.addedAliases];
+  }
+
+  /**
+   * Adds an alias to the key. The name is validated (`alias/` is added when missing).
+   */
+  public addAlias(aliasName: string): kms.Alias {
+    const name = Token.isUnresolved(aliasName) || aliasName.startsWith('alias/') ? aliasName : `alias/${aliasName}`;
+    const problems = new InputProblems(this.node.path);
+    if (!Token.isUnresolved(name)) {
+      if (name.length > 256 || !ALIAS_PATTERN.test(name)) {
+        problems.add(`alias must be 'alias/' followed by 1 to 250 characters of a-z A-Z 0-9 / _ -, got '${name}'`);
+      }
+      if (name.toLowerCase().startsWith('alias/aws/')) {
+        problems.add(`alias must not start with 'alias/aws/' (reserved for AWS managed keys), got '${name}'`);
+      }
+      if (this.addedAliases.includes(name)) {
+        problems.add(`alias '${name}' is given twice`);
+      }
+    }
+    if (this.addedAliases.length >= MAX_ALIASES) {
+      problems.add(`a key has at most ${MAX_ALIASES} aliases, got more (adding '${name}')`);
+    }
+    problems.throwIfAny();
+    this.addedAliases.push(name);
+    // One construct id per alias name: reordering aliases never replaces one (a replacement would
+    // fail, as the new alias is created before the old one is deleted).
+    return new kms.Alias(this, `Alias${name}`, { aliasName: name, targetKey: this });
+  }
+
+  /**
+   * Grants the given actions on this key to a principal, in the key policy and in the principal's own
+   * policy. `kms:*` is refused: give administration with `grantAdmin` and use with the other `grant*`.
+   */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    const wildcard = actions.filter((a) => a === '*' || a === 'kms:*');
+    if (wildcard.length > 0) {
+      failInput(this.node.path, `grant() does not give '${wildcard[0]}': name the actions (allowed: kms:<Action>), or use grantAdmin() or a use grant`);
+    }
+    const granteeStack = granteeStackOf(grantee);
+    const crossEnvironment = granteeStack !== undefined && !sameEnvironment(granteeStack, Stack.of(this));
+    return iam.Grant.addToPrincipalAndResource({
+      grantee,
+      actions,
+      resource: this,
+      resourceArns: [crossEnvironment && Token.isUnresolved(this.keyArn) ? this.keyArnPattern() : this.keyArn],
+      resourceSelfArns: ['*'],
+    });
+  }
+
+  /** Grants the administrator actions of this key (never a cryptographic action, never CreateGrant). */
+  public grantAdmin(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...this.adminActions);
+  }
+
+  /** Grants decryption. */
+  public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
+    this.requireUsage('grantDecrypt', kms.KeyUsage.ENCRYPT_DECRYPT);
+    return this.grant(grantee, 'kms:Decrypt');
+  }
+
+  /** Grants encryption (and, for symmetric keys, data key generation and re-encryption). */
+  public grantEncrypt(grantee: iam.IGrantable): iam.Grant {
+    this.requireUsage('grantEncrypt', kms.KeyUsage.ENCRYPT_DECRYPT);
+    return this.grant(grantee, ...this.encryptActions());
+  }
+
+  /** Grants encryption and decryption. */
+  public grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
+    this.requireUsage('grantEncryptDecrypt', kms.KeyUsage.ENCRYPT_DECRYPT);
+    return this.grant(grantee, 'kms:Decrypt', ...this.encryptActions());
+  }
+
+  /** Grants signing. */
+  public grantSign(grantee: iam.IGrantable): iam.Grant {
+    this.requireUsage('grantSign', kms.KeyUsage.SIGN_VERIFY);
+    return this.grant(grantee, 'kms:Sign');
+  }
+
+  /** Grants signature verification. */
+  public grantVerify(grantee: iam.IGrantable): iam.Grant {
+    this.requireUsage('grantVerify', kms.KeyUsage.SIGN_VERIFY);
+    return this.grant(grantee, 'kms:Verify');
+  }
+
+  /** Grants signing and signature verification. */
+  public grantSignVerify(grantee: iam.IGrantable): iam.Grant {
+    this.requireUsage('grantSignVerify', kms.KeyUsage.SIGN_VERIFY);
+    return this.grant(grantee, 'kms:Sign', 'kms:Verify');
+  }
+
+  /** Grants HMAC generation. */
+  public grantGenerateMac(grantee: iam.IGrantable): iam.Grant {
+    this.requireUsage('grantGenerateMac', kms.KeyUsage.GENERATE_VERIFY_MAC);
+    return this.grant(grantee, 'kms:GenerateMac');
+  }
+
+  /** Grants HMAC verification. */
+  public grantVerifyMac(grantee: iam.IGrantable): iam.Grant {
+    this.requireUsage('grantVerifyMac', kms.KeyUsage.GENERATE_VERIFY_MAC);
+    return this.grant(grantee, 'kms:VerifyMac');
+  }
+
+  /**
+   * `arn:<partition>:kms:<region>:<account>:key/*` of this key's environment: the identity-side
+   * resource for principals of other environments, which cannot reference the key's ARN before it exists.
+   */
+  private keyArnPattern(): string {
+    const stack = Stack.of(this);
+    return `arn:${stack.partition}:kms:${stack.region}:${stack.account}:key/*`;
+  }
+
+  private encryptActions(): string[] {
+    if (this.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
+      return ['kms:Encrypt'];
+    }
+    return [
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+      'kms:GenerateDataKeyPair',
+      'kms:GenerateDataKeyPairWithoutPlaintext',
+      'kms:GenerateDataKeyWithoutPlaintext',
+      'kms:ReEncryptFrom',
+      'kms:ReEncryptTo',
+    ];
+  }
+
+  private requireUsage(method: string, usage: kms.KeyUsage): void {
+    if (this.keyUsage !== usage) {
+      failInput(this.node.path, `${method}() needs a key with usage ${usage}, got a ${this.keySpec} key with usage ${this.keyUsage}`);
+    }
+  }
+
+  private addKeyPolicyStatements(props: CustomerManagedKeyProps): void {
+    const root = new iam.AccountRootPrincipal();
+    switch (this.accountRootAccess) {
+      case AccountRootAccess.FULL_DELEGATION:
+        this.addToResourcePolicy(new iam.PolicyStatement({
+          sid: 'AccountRootFullDelegation',
+          principals: [root],
+          actions: ['kms:*'],
+          resources: ['*'],
+        }));
+        break;
+      case AccountRootAccess.ADMINISTRATION:
+        this.addToResourcePolicy(new iam.PolicyStatement({
+          sid: 'AccountRootAdministration',
+          principals: [root],
+          actions: this.adminActions,
+          resources: ['*'],
+        }));
+        break;
+      case AccountRootAccess.NONE:
+        break;
+    }
+    if (this.hasKeyPolicyManagers) {
+      this.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'KeyPolicyManagement',
+        principals: props.keyPolicyManagers,
+        actions: [...KEY_POLICY_MANAGER_ACTIONS],
+        resources: ['*'],
+      }));
+    }
+    if ((props.admins ?? []).length > 0) {
+      this.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'KeyAdministration',
+        principals: props.admins,
+        actions: this.adminActions,
+        resources: ['*'],
+      }));
+    }
+    if ((props.users ?? []).length > 0) {
+      this.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'KeyUse',
+        principals: props.users,
+        actions: this.userActions,
+        resources: ['*'],
+      }));
+      this.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'KeyUseGrantsForAwsResources',
+        principals: props.users,
+        actions: [...USER_GRANT_ACTIONS],
+        resources: ['*'],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }));
+    }
+  }
+
+  private attachIfLocal(policy: iam.ManagedPolicy, principal: iam.IPrincipal): void {
+    if (!isConstruct(principal) || Stack.of(principal) !== Stack.of(this)) {
+      return;
+    }
+    if (Token.compareStrings((principal as any).env?.account ?? '', Stack.of(this).account) !== TokenComparison.SAME) {
+      return;
+    }
+    if (principal instanceof iam.Role || isImported(principal, 'roleName')) {
+      policy.attachToRole(principal as unknown as iam.IRole);
+    } else if (principal instanceof iam.User || isImported(principal, 'userName')) {
+      policy.attachToUser(principal as unknown as iam.IUser);
+    } else if (principal instanceof iam.Group || isImported(principal, 'groupName')) {
+      policy.attachToGroup(principal as unknown as iam.IGroup);
+    }
+  }
+
+  /** Checks of the finished key policy: separation of duties, lockout, size. */
+  private validateKeyPolicy(): string[] {
+    const stack = Stack.of(this);
+    const doc = stack.resolve(this.policy) as { Statement?: any[] } | undefined;
+    const statements = doc?.Statement ?? [];
+    const errors: string[] = [];
+    const rootJson = JSON.stringify({ AWS: stack.resolve(new iam.AccountRootPrincipal().arn) });
+
+    let putKeyPolicyHolders = 0;
+    for (const h of holdingsByPrincipal(statements)) {
+      const isRoot = h.principal === rootJson;
+      if (h.management.has(PUT_KEY_POLICY)) {
+        putKeyPolicyHolders++;
+      }
+      if (isRoot) {
+        continue;
+      }
+      if (h.wildcard) {
+        errors.push(`the key policy gives kms:* to ${h.principal}; only the account root may hold kms:* (name the actions instead)`);
+        continue;
+      }
+      if (h.management.size > 0 && h.cryptographic.size > 0) {
+        errors.push(
+          `the key policy gives ${h.principal} both administrative actions (${[...h.management].sort().join(', ')}) ` +
+          `and cryptographic actions (${[...h.cryptographic].sort().join(', ')}); a principal is an administrator or a user, never both`,
+        );
+      }
+    }
+    if (putKeyPolicyHolders === 0) {
+      errors.push(
+        'no principal of the key policy may call kms:PutKeyPolicy, so the key could never be changed again and KMS refuses the policy; ' +
+        'add admins or keyPolicyManagers, or use AccountRootAccess.ADMINISTRATION',
+      );
+    }
+
+    const bytes = deployedLength(doc);
+    if (bytes > KEY_POLICY_MAX_BYTES) {
+      errors.push(
+        `the key policy takes up to ${bytes} bytes once deployed, over the KMS limit of ${KEY_POLICY_MAX_BYTES} bytes; ` +
+        'list fewer principals, or share with whole accounts or an AWS Organization instead of single principals',
+      );
+    } else if (bytes > KEY_POLICY_MAX_BYTES * KEY_POLICY_WARNING_RATIO) {
+      Annotations.of(this).addWarningV2(
+        'cdk-kms-patterns:keyPolicyNearSizeLimit',
+        `the key policy takes up to ${bytes} of ${KEY_POLICY_MAX_BYTES} bytes once deployed (over ${KEY_POLICY_WARNING_RATIO * 100}%)`,
+      );
+    }
+    return errors;
+  }
+
+  /** Validates the props (every problem in one error) and maps them onto `kms.KeyProps`. */
+  private static toKeyProps(scope: Construct, id: string, props: CustomerManagedKeyProps): kms.KeyProps {
+    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    const problems = new InputProblems(path);
+    const stack = Stack.of(scope);
+
+    const spec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
+    const usages = usagesFor(spec);
+    if (usages.length === 0) {
+      problems.add(`keySpec must be one of ${knownSpecs().join(', ')}, got '${spec}'`);
+    } else if (props.keyUsage !== undefined && !usages.includes(props.keyUsage)) {
+      problems.add(`keyUsage ${props.keyUsage} is not valid for keySpec ${spec}; allowed: ${usages.join(', ')}`);
+    }
+    if (spec === kms.KeySpec.SM2 && !Token.isUnresolved(stack.region) && !stack.region.startsWith('cn-')) {
+      problems.add(`keySpec SM2 exists only in the China Regions (cn-*), got region ${stack.region}`);
+    }
+
+    if (!canRotate(spec)) {
+      if (props.enableKeyRotation === true) {
+        problems.add(`enableKeyRotation: automatic rotation exists only for SYMMETRIC_DEFAULT keys, got keySpec ${spec}`);
+      }
+      if (props.rotationPeriod !== undefined) {
+        problems.add(`rotationPeriod: automatic rotation exists only for SYMMETRIC_DEFAULT keys, got keySpec ${spec}`);
+      }
+    }
+    const rotate = props.enableKeyRotation ?? canRotate(spec);
+    if (!rotate && props.rotationPeriod !== undefined && canRotate(spec)) {
+      problems.add('rotationPeriod is set but enableKeyRotation is false; remove one of them');
+    }
+    const rotationDays = props.rotationPeriod
+      ? wholeDaysWithin(problems, 'rotationPeriod', props.rotationPeriod, 90, 2_560)
+      : undefined;
+    if (props.pendingWindow) {
+      wholeDaysWithin(problems, 'pendingWindow', props.pendingWindow, 7, 30);
+    }
+
+    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > MAX_DESCRIPTION) {
+      problems.add(`description has at most ${MAX_DESCRIPTION} characters, got ${props.description.length}`);
+    }
+    if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
+      problems.add('removalPolicy SNAPSHOT does not apply to KMS keys; allowed: RETAIN (default), RETAIN_ON_UPDATE_OR_DELETE, DESTROY');
+    }
+    validateTags(problems, props.tags ?? {});
+    validatePrincipals(problems, stack, props);
+
+    if (props.accountRootAccess === AccountRootAccess.NONE
+      && (props.admins ?? []).length === 0 && (props.keyPolicyManagers ?? []).length === 0) {
+      problems.add('accountRootAccess NONE needs at least one of admins or keyPolicyManagers, or no one could ever change the key policy again');
+    }
+    problems.throwIfAny();
+
+    return {
+      description: props.description,
+      enabled: props.enabled,
+      keySpec: props.keySpec,
+      // CloudFormation assumes ENCRYPT_DECRYPT, which HMAC and ECC specs do not allow: name their usage.
+      keyUsage: props.keyUsage ?? (usages[0] === kms.KeyUsage.ENCRYPT_DECRYPT ? undefined : usages[0]),
+      multiRegion: props.multiRegion,
+      enableKeyRotation: rotate ? true : undefined,
+      rotationPeriod: rotate ? Duration.days(rotationDays ?? DEFAULT_ROTATION_PERIOD_DAYS) : undefined,
+      pendingWindow: props.pendingWindow ?? Duration.days(DEFAULT_PENDING_WINDOW_DAYS),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      policy: new iam.PolicyDocument(),
+    };
+  }
+}
+
+const CUSTOMER_MANAGED_KEY_SYMBOL = Symbol.for('cdk-kms-patterns.CustomerManagedKey');
+
+function validateTags(problems: InputProblems, tags: { [key: string]: string }): void {
+  const entries = Object.entries(tags);
+  if (entries.length > MAX_TAGS) {
+    problems.add(`a key has at most ${MAX_TAGS} tags, got ${entries.length}`);
+  }
+  for (const [key, value] of entries) {
+    if (Token.isUnresolved(key)) {
+      continue;
+    }
+    if (key.length < 1 || key.length > 128) {
+      problems.add(`tag key must have 1 to 128 characters, got '${key}' (${key.length})`);
+    }
+    if (key.toLowerCase().startsWith('aws:')) {
+      problems.add(`tag key must not start with 'aws:' (reserved by AWS), got '${key}'`);
+    }
+    if (!Token.isUnresolved(value) && value.length > 256) {
+      problems.add(`tag value has at most 256 characters, got ${value.length} for tag '${key}'`);
+    }
+  }
+}
+
+/** Admins, users and policy managers are named principals of IAM, never the account, a service or anyone. */
+function validatePrincipals(problems: InputProblems, stack: Stack, props: CustomerManagedKeyProps): void {
+  const check = (role: string, principals: iam.IPrincipal[]) => {
+    for (const p of principals) {
+      const json = p.policyFragment.principalJson;
+      const desc = describePrincipal(stack, p);
+      if (json.AWS?.includes('*') || p instanceof iam.AnyPrincipal || p instanceof iam.StarPrincipal) {
+        problems.add(`${role} must be named IAM principals, got '*' (anyone); share the key with accounts or an organization instead`);
+      } else if (json.Service || json.Federated || json.CanonicalUser) {
+        problems.add(`${role} must be IAM principals (roles, users, accounts), got ${desc}`);
+      } else if (p instanceof iam.AccountRootPrincipal || (p instanceof iam.AccountPrincipal
+        && Token.compareStrings(String(p.accountId), stack.account) === TokenComparison.SAME)) {
+        problems.add(`${role} must not be this key's own account root (${desc}): the account root's access is set by accountRootAccess`);
+      }
+    }
+  };
+  check('admins', props.admins ?? []);
+  check('users', props.users ?? []);
+  check('keyPolicyManagers', props.keyPolicyManagers ?? []);
+
+  const adminKeys = new Map((props.admins ?? []).map((p) => [principalKey(stack, p), p]));
+  for (const user of props.users ?? []) {
+    if (adminKeys.has(principalKey(stack, user))) {
+      problems.add(`${describePrincipal(stack, user)} is both an admin and a user; a principal is one or the other`);
+    }
+  }
+}
+
+function principalKey(stack: Stack, p: iam.IPrincipal): string {
+  return JSON.stringify(stack.resolve(p.policyFragment.principalJson));
+}
+
+function describePrincipal(stack: Stack, p: iam.IPrincipal): string {
+  if (isConstruct(p)) {
+    return p.node.path;
+  }
+  return principalKey(stack, p);
+}
+
+function isConstruct(x: unknown): x is IConstruct {
+  return Construct.isConstruct(x);
+}
+
+function isImported(p: unknown, nameProperty: string): boolean {
+  return typeof p === 'object' && p !== null && nameProperty in p && isConstruct(p);
+}
+
+function granteeStackOf(grantee: iam.IGrantable): Stack | undefined {
+  const principal = grantee.grantPrincipal;
+  if (isConstruct(principal)) {
+    return Stack.of(principal);
+  }
+  return isConstruct(grantee) ? Stack.of(grantee) : undefined;
+}
+
+function sameEnvironment(a: Stack, b: Stack): boolean {
+  return Token.compareStrings(a.account, b.account) === TokenComparison.SAME
+    && Token.compareStrings(a.region, b.region) === TokenComparison.SAME;
+}

@@ -1,0 +1,152 @@
+/**
+ * KMS action lists of the library, in one place. Wildcards such as `kms:Create*` or
+ * `kms:GenerateDataKey*` are spelled out so that no future action slips in and no identity policy
+ * carries a wildcard (cdk-nag AwsSolutions-IAM5).
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+ */
+
+/**
+ * The AWS console's administrator split (`kms:Create* Describe* Enable* List* Put* Update* Revoke*
+ * Disable* Get* Delete* TagResource UntagResource ScheduleKeyDeletion CancelKeyDeletion`), written out
+ * for the actions that apply to a key, WITHOUT `kms:CreateGrant` (hidden inside `kms:Create*`, it lets an
+ * administrator grant itself use) and without `kms:GetPublicKey` (a use action of asymmetric keys).
+ */
+export const KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY: readonly string[] = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DeleteImportedKeyMaterial',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:GetParametersForImport',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
+  'kms:ListResourceTags',
+  'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+/** Rewrites the key policy: the administrators' ultimate power. */
+export const PUT_KEY_POLICY = 'kms:PutKeyPolicy';
+
+/** Administrator actions that exist only for multi-Region keys. */
+export const MULTI_REGION_ADMIN_ACTIONS: readonly string[] = [
+  'kms:ReplicateKey',
+  'kms:UpdatePrimaryRegion',
+];
+
+/** What a principal that may only rewrite the key policy needs. */
+export const KEY_POLICY_MANAGER_ACTIONS: readonly string[] = [
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  PUT_KEY_POLICY,
+];
+
+/** Use actions of a symmetric encryption key (`kms:ReEncrypt*` and `kms:GenerateDataKey*` spelled out). */
+export const SYMMETRIC_USE_ACTIONS: readonly string[] = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+/** Use actions of an HMAC key. */
+export const HMAC_USE_ACTIONS: readonly string[] = [
+  'kms:DescribeKey',
+  'kms:GenerateMac',
+  'kms:VerifyMac',
+];
+
+/** Use actions of an asymmetric sign/verify key. */
+export const SIGN_VERIFY_USE_ACTIONS: readonly string[] = [
+  'kms:DescribeKey',
+  'kms:GetPublicKey',
+  'kms:Sign',
+  'kms:Verify',
+];
+
+/** Use actions of an asymmetric encryption key. */
+export const ASYMMETRIC_ENCRYPT_USE_ACTIONS: readonly string[] = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GetPublicKey',
+];
+
+/** Use actions of a key-agreement key. */
+export const KEY_AGREEMENT_USE_ACTIONS: readonly string[] = [
+  'kms:DeriveSharedSecret',
+  'kms:DescribeKey',
+  'kms:GetPublicKey',
+];
+
+/** Grant management that users get, held to grants for AWS resources. */
+export const USER_GRANT_ACTIONS: readonly string[] = [
+  'kms:CreateGrant',
+  'kms:ListGrants',
+  'kms:RevokeGrant',
+];
+
+/**
+ * Actions that use key material or hand out its use: no administrator may hold any of them.
+ * `kms:CreateGrant` is here because a grant can give any operation, including Decrypt.
+ */
+export const CRYPTOGRAPHIC_ACTIONS: readonly string[] = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DeriveSharedSecret',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GenerateMac',
+  'kms:GetPublicKey',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:Sign',
+  'kms:Verify',
+  'kms:VerifyMac',
+];
+
+/**
+ * Actions that change the key or its policy: no user may hold any of them. (Describe, List and Get of
+ * metadata are read-only and shared by both sides.)
+ */
+export const MANAGEMENT_ACTIONS: readonly string[] = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DeleteImportedKeyMaterial',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:ImportKeyMaterial',
+  'kms:PutKeyPolicy',
+  'kms:ReplicateKey',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+  'kms:UpdatePrimaryRegion',
+];

@@ -1,0 +1,157 @@
+import { CRYPTOGRAPHIC_ACTIONS, MANAGEMENT_ACTIONS } from './perms';
+
+/** Hard limit of a key policy document. @see https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html */
+export const KEY_POLICY_MAX_BYTES = 32_768;
+
+/**
+ * Conservative stand-ins for values that CloudFormation fills in at deploy time, so that the size of a
+ * policy holding intrinsics can be bounded at synth time (the longest value each can take).
+ */
+const PSEUDO_PARAMETER_LENGTH: Record<string, number> = {
+  'AWS::Partition': 'aws-iso-b'.length + 1,
+  'AWS::AccountId': 12,
+  'AWS::Region': 'ap-southeast-5'.length + 2,
+  'AWS::URLSuffix': 'amazonaws.com.cn'.length,
+  'AWS::StackName': 128,
+  'AWS::StackId': 160,
+};
+/** An IAM role or user ARN with a 64-character name and a path: arn:<partition>:iam::<account>:role/<path>/<name>. */
+const ATTRIBUTE_LENGTH = 160;
+const REF_LENGTH = 64;
+
+/**
+ * Length in bytes of a resolved CloudFormation value once deployed, with intrinsics replaced by the
+ * longest value they can take. Plain strings count as JSON-encoded.
+ */
+export function deployedLength(value: unknown): number {
+  return JSON.stringify(substituteIntrinsics(value)).length;
+}
+
+function substituteIntrinsics(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(substituteIntrinsics);
+  }
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (keys.length === 1) {
+    const [fn] = keys;
+    const arg = obj[fn];
+    switch (fn) {
+      case 'Ref':
+        return 'x'.repeat(PSEUDO_PARAMETER_LENGTH[arg as string] ?? REF_LENGTH);
+      case 'Fn::GetAtt':
+      case 'Fn::ImportValue':
+      case 'Fn::GetStackOutput':
+        return 'x'.repeat(ATTRIBUTE_LENGTH);
+      case 'Fn::Join': {
+        const [sep, parts] = arg as [string, unknown[]];
+        if (Array.isArray(parts)) {
+          return parts.map((p) => flatString(substituteIntrinsics(p))).join(sep);
+        }
+        return 'x'.repeat(ATTRIBUTE_LENGTH);
+      }
+      case 'Fn::Sub':
+        return 'x'.repeat(ATTRIBUTE_LENGTH);
+      case 'Fn::Select':
+      case 'Fn::If':
+      case 'Fn::FindInMap':
+      case 'Fn::Base64':
+        return 'x'.repeat(ATTRIBUTE_LENGTH);
+      default:
+        break;
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    out[k] = substituteIntrinsics(obj[k]);
+  }
+  return out;
+}
+
+function flatString(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** One statement of a resolved policy document. */
+interface ResolvedStatement {
+  readonly Effect?: string;
+  readonly Principal?: unknown;
+  readonly Action?: string | string[];
+  readonly NotAction?: string | string[];
+  readonly Condition?: unknown;
+}
+
+/** What a principal of a key policy holds, for the separation check. */
+export interface PrincipalHoldings {
+  readonly principal: string;
+  readonly management: Set<string>;
+  readonly cryptographic: Set<string>;
+  readonly wildcard: boolean;
+}
+
+/** Expands a (possibly wildcarded) KMS action against the known actions. */
+export function expandAction(action: string): string[] {
+  if (action === '*' || action === 'kms:*') {
+    return [...MANAGEMENT_ACTIONS, ...CRYPTOGRAPHIC_ACTIONS];
+  }
+  if (!action.includes('*') && !action.includes('?')) {
+    return [action];
+  }
+  const re = new RegExp(
+    '^' + action.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$',
+    'i',
+  );
+  return [...MANAGEMENT_ACTIONS, ...CRYPTOGRAPHIC_ACTIONS].filter((a) => re.test(a));
+}
+
+/**
+ * For every principal named in Allow statements of a resolved key policy: the management and the
+ * cryptographic actions it holds. Principals are keyed by their resolved JSON.
+ */
+export function holdingsByPrincipal(statements: ResolvedStatement[]): PrincipalHoldings[] {
+  const byKey = new Map<string, { management: Set<string>; cryptographic: Set<string>; wildcard: boolean }>();
+  for (const st of statements) {
+    if (st.Effect !== 'Allow' || st.Principal === undefined) {
+      continue;
+    }
+    const actions = st.NotAction !== undefined
+      ? [...MANAGEMENT_ACTIONS, ...CRYPTOGRAPHIC_ACTIONS].filter((a) => !asList(st.NotAction).flatMap(expandAction).includes(a))
+      : asList(st.Action).flatMap(expandAction);
+    const wildcard = st.NotAction !== undefined || asList(st.Action).some((a) => a === '*' || a === 'kms:*');
+    for (const p of principalsOf(st.Principal)) {
+      const entry = byKey.get(p) ?? { management: new Set<string>(), cryptographic: new Set<string>(), wildcard: false };
+      for (const a of actions) {
+        if (MANAGEMENT_ACTIONS.includes(a)) entry.management.add(a);
+        if (CRYPTOGRAPHIC_ACTIONS.includes(a)) entry.cryptographic.add(a);
+      }
+      entry.wildcard = entry.wildcard || wildcard;
+      byKey.set(p, entry);
+    }
+  }
+  return [...byKey.entries()].map(([principal, h]) => ({ principal, ...h }));
+}
+
+function asList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Each principal of a resolved `Principal` element, as a stable JSON string. */
+export function principalsOf(principal: unknown): string[] {
+  if (principal === '*') {
+    return ['"*"'];
+  }
+  if (principal === null || typeof principal !== 'object') {
+    return [JSON.stringify(principal)];
+  }
+  const out: string[] = [];
+  for (const [kind, value] of Object.entries(principal as Record<string, unknown>)) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      out.push(JSON.stringify({ [kind]: v }));
+    }
+  }
+  return out;
+}
