@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile } from 'projen';
+import { awscdk, DependencyType, javascript, JsonFile } from 'projen';
 
 /** Lowest aws-cdk-lib the library supports (cdk-nag 3.x needs 2.257). */
 const CDK_VERSION = '2.257.0';
@@ -28,6 +28,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~5.9.0',
   typescriptVersion: '~5.9.0',
   tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: { compilerOptions: {}, include: ['.projenrc.ts', 'src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'benchmarks/**/*.ts'] },
 
   publishToPypi: {
     distName: 'cdk-kms-patterns',
@@ -41,7 +42,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     `aws-cdk-lib@${CDK_DEV_VERSION}`,
-    'constructs@^10.8.1',
     `aws-cdk@${CDK_CLI_VERSION}`,
     'cdk-nag@^3.0.2',
     '@cloud-copilot/iam-simulate@^0.1.173',
@@ -53,8 +53,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   sampleCode: false,
-  gitignore: ['cdk.out', '/dist-python-src', '/dist-java-src', '.tmp'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples', '/cdk.out', '/benchmarks', '/scripts', '/.ci', 'cdk.json'] },
+  gitignore: ['cdk.out', '/dist-python-src', '/dist-java-src', '.tmp', '.jsii.tabl.json'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples', '/cdk.out', '/benchmarks', '/scripts', '/.ci', 'cdk.json', '/dist-python-src', '/dist-java-src'] },
   jestOptions: {
     jestConfig: {
       testTimeout: 120_000,
@@ -63,6 +63,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'examples', 'benchmarks', 'projenrc', '.projenrc.ts'],
+    // One tsconfig covers src, test and examples (the project service would find only src's).
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
   },
 });
 
@@ -83,8 +86,8 @@ const pythonTask = project.tasks.tryFind('package:python');
 pythonTask?.reset();
 pythonTask?.exec('rm -rf dist/python dist-python-src');
 pythonTask?.exec('jsii-pacmak --target python --code-only -o dist-python-src');
-pythonTask?.exec('python3 -m build --no-isolation --skip-dependency-check --outdir dist/python dist-python-src/python');
-pythonTask?.exec('python3 -m twine check dist/python/*');
+pythonTask?.exec('$(scripts/python-with-build.sh) -m build --no-isolation --skip-dependency-check --outdir dist/python dist-python-src/python');
+pythonTask?.exec('$(scripts/python-with-build.sh) -m twine check dist/python/*');
 const javaTask = project.tasks.tryFind('package:java');
 javaTask?.reset();
 javaTask?.exec('rm -rf dist/java dist-java-src');
@@ -106,5 +109,8 @@ project.addTask('example', {
   env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
   exec: 'cdk synth --no-notices --quiet',
 });
+
+// constructs: the peer keeps its floor, the tests run on a current release.
+project.deps.addDependency('constructs@^10.8.1', DependencyType.DEVENV);
 
 project.synth();

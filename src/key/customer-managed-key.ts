@@ -196,6 +196,77 @@ export class CustomerManagedKey extends kms.Key {
     return x !== null && typeof x === 'object' && CUSTOMER_MANAGED_KEY_SYMBOL in x;
   }
 
+  /** Validates the props (every problem in one error) and maps them onto `kms.KeyProps`. */
+  private static toKeyProps(scope: Construct, id: string, props: CustomerManagedKeyProps): kms.KeyProps {
+    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    const problems = new InputProblems(path);
+    const stack = Stack.of(scope);
+
+    const spec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
+    const usages = usagesFor(spec);
+    if (usages.length === 0) {
+      problems.add(`keySpec must be one of ${knownSpecs().join(', ')}, got '${spec}'`);
+    } else if (props.keyUsage !== undefined && !usages.includes(props.keyUsage)) {
+      problems.add(`keyUsage ${props.keyUsage} is not valid for keySpec ${spec}; allowed: ${usages.join(', ')}`);
+    }
+    if (spec === kms.KeySpec.SM2 && !Token.isUnresolved(stack.region) && !stack.region.startsWith('cn-')) {
+      problems.add(`keySpec SM2 exists only in the China Regions (cn-*), got region ${stack.region}`);
+    }
+
+    if (!canRotate(spec)) {
+      if (props.enableKeyRotation === true) {
+        problems.add(`enableKeyRotation: automatic rotation exists only for SYMMETRIC_DEFAULT keys, got keySpec ${spec}`);
+      }
+      if (props.rotationPeriod !== undefined) {
+        problems.add(`rotationPeriod: automatic rotation exists only for SYMMETRIC_DEFAULT keys, got keySpec ${spec}`);
+      }
+    }
+    const rotate = props.enableKeyRotation ?? canRotate(spec);
+    if (!rotate && props.rotationPeriod !== undefined && canRotate(spec)) {
+      problems.add('rotationPeriod is set but enableKeyRotation is false; remove one of them');
+    }
+    const rotationDays = props.rotationPeriod
+      ? wholeDaysWithin(problems, 'rotationPeriod', props.rotationPeriod, 90, 2_560)
+      : undefined;
+    if (props.pendingWindow) {
+      wholeDaysWithin(problems, 'pendingWindow', props.pendingWindow, 7, 30);
+    }
+
+    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > MAX_DESCRIPTION) {
+      problems.add(`description has at most ${MAX_DESCRIPTION} characters, got ${props.description.length}`);
+    }
+    if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
+      problems.add('removalPolicy SNAPSHOT does not apply to KMS keys; allowed: RETAIN (default), RETAIN_ON_UPDATE_OR_DELETE, DESTROY');
+    }
+    const aliases: string[] = [];
+    for (const alias of props.aliases ?? []) {
+      checkAlias(problems, normalizeAlias(alias), aliases);
+      aliases.push(normalizeAlias(alias));
+    }
+    validateTags(problems, props.tags ?? {});
+    validatePrincipals(problems, stack, props);
+
+    if (props.accountRootAccess === AccountRootAccess.NONE
+      && (props.admins ?? []).length === 0 && (props.keyPolicyManagers ?? []).length === 0) {
+      problems.add('accountRootAccess NONE needs at least one of admins or keyPolicyManagers, or no one could ever change the key policy again');
+    }
+    problems.throwIfAny();
+
+    return {
+      description: props.description,
+      enabled: props.enabled,
+      keySpec: props.keySpec,
+      // CloudFormation assumes ENCRYPT_DECRYPT, which HMAC and ECC specs do not allow: name their usage.
+      keyUsage: props.keyUsage ?? (usages[0] === kms.KeyUsage.ENCRYPT_DECRYPT ? undefined : usages[0]),
+      multiRegion: props.multiRegion,
+      enableKeyRotation: rotate ? true : undefined,
+      rotationPeriod: rotate ? Duration.days(rotationDays ?? DEFAULT_ROTATION_PERIOD_DAYS) : undefined,
+      pendingWindow: props.pendingWindow ?? Duration.days(DEFAULT_PENDING_WINDOW_DAYS),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      policy: new iam.PolicyDocument(),
+    };
+  }
+
   /** The key spec of the key. */
   public readonly keySpec: kms.KeySpec;
 
@@ -291,22 +362,9 @@ export class CustomerManagedKey extends kms.Key {
    * Adds an alias to the key. The name is validated (`alias/` is added when missing).
    */
   public addAlias(aliasName: string): kms.Alias {
-    const name = Token.isUnresolved(aliasName) || aliasName.startsWith('alias/') ? aliasName : `alias/${aliasName}`;
+    const name = normalizeAlias(aliasName);
     const problems = new InputProblems(this.node.path);
-    if (!Token.isUnresolved(name)) {
-      if (name.length > 256 || !ALIAS_PATTERN.test(name)) {
-        problems.add(`alias must be 'alias/' followed by 1 to 250 characters of a-z A-Z 0-9 / _ -, got '${name}'`);
-      }
-      if (name.toLowerCase().startsWith('alias/aws/')) {
-        problems.add(`alias must not start with 'alias/aws/' (reserved for AWS managed keys), got '${name}'`);
-      }
-      if (this.addedAliases.includes(name)) {
-        problems.add(`alias '${name}' is given twice`);
-      }
-    }
-    if (this.addedAliases.length >= MAX_ALIASES) {
-      problems.add(`a key has at most ${MAX_ALIASES} aliases, got more (adding '${name}')`);
-    }
+    checkAlias(problems, name, this.addedAliases);
     problems.throwIfAny();
     this.addedAliases.push(name);
     // One construct id per alias name: reordering aliases never replaces one (a replacement would
@@ -538,74 +596,30 @@ export class CustomerManagedKey extends kms.Key {
     return errors;
   }
 
-  /** Validates the props (every problem in one error) and maps them onto `kms.KeyProps`. */
-  private static toKeyProps(scope: Construct, id: string, props: CustomerManagedKeyProps): kms.KeyProps {
-    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
-    const problems = new InputProblems(path);
-    const stack = Stack.of(scope);
-
-    const spec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
-    const usages = usagesFor(spec);
-    if (usages.length === 0) {
-      problems.add(`keySpec must be one of ${knownSpecs().join(', ')}, got '${spec}'`);
-    } else if (props.keyUsage !== undefined && !usages.includes(props.keyUsage)) {
-      problems.add(`keyUsage ${props.keyUsage} is not valid for keySpec ${spec}; allowed: ${usages.join(', ')}`);
-    }
-    if (spec === kms.KeySpec.SM2 && !Token.isUnresolved(stack.region) && !stack.region.startsWith('cn-')) {
-      problems.add(`keySpec SM2 exists only in the China Regions (cn-*), got region ${stack.region}`);
-    }
-
-    if (!canRotate(spec)) {
-      if (props.enableKeyRotation === true) {
-        problems.add(`enableKeyRotation: automatic rotation exists only for SYMMETRIC_DEFAULT keys, got keySpec ${spec}`);
-      }
-      if (props.rotationPeriod !== undefined) {
-        problems.add(`rotationPeriod: automatic rotation exists only for SYMMETRIC_DEFAULT keys, got keySpec ${spec}`);
-      }
-    }
-    const rotate = props.enableKeyRotation ?? canRotate(spec);
-    if (!rotate && props.rotationPeriod !== undefined && canRotate(spec)) {
-      problems.add('rotationPeriod is set but enableKeyRotation is false; remove one of them');
-    }
-    const rotationDays = props.rotationPeriod
-      ? wholeDaysWithin(problems, 'rotationPeriod', props.rotationPeriod, 90, 2_560)
-      : undefined;
-    if (props.pendingWindow) {
-      wholeDaysWithin(problems, 'pendingWindow', props.pendingWindow, 7, 30);
-    }
-
-    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > MAX_DESCRIPTION) {
-      problems.add(`description has at most ${MAX_DESCRIPTION} characters, got ${props.description.length}`);
-    }
-    if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
-      problems.add('removalPolicy SNAPSHOT does not apply to KMS keys; allowed: RETAIN (default), RETAIN_ON_UPDATE_OR_DELETE, DESTROY');
-    }
-    validateTags(problems, props.tags ?? {});
-    validatePrincipals(problems, stack, props);
-
-    if (props.accountRootAccess === AccountRootAccess.NONE
-      && (props.admins ?? []).length === 0 && (props.keyPolicyManagers ?? []).length === 0) {
-      problems.add('accountRootAccess NONE needs at least one of admins or keyPolicyManagers, or no one could ever change the key policy again');
-    }
-    problems.throwIfAny();
-
-    return {
-      description: props.description,
-      enabled: props.enabled,
-      keySpec: props.keySpec,
-      // CloudFormation assumes ENCRYPT_DECRYPT, which HMAC and ECC specs do not allow: name their usage.
-      keyUsage: props.keyUsage ?? (usages[0] === kms.KeyUsage.ENCRYPT_DECRYPT ? undefined : usages[0]),
-      multiRegion: props.multiRegion,
-      enableKeyRotation: rotate ? true : undefined,
-      rotationPeriod: rotate ? Duration.days(rotationDays ?? DEFAULT_ROTATION_PERIOD_DAYS) : undefined,
-      pendingWindow: props.pendingWindow ?? Duration.days(DEFAULT_PENDING_WINDOW_DAYS),
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      policy: new iam.PolicyDocument(),
-    };
-  }
 }
 
 const CUSTOMER_MANAGED_KEY_SYMBOL = Symbol.for('cdk-kms-patterns.CustomerManagedKey');
+
+function normalizeAlias(aliasName: string): string {
+  return Token.isUnresolved(aliasName) || aliasName.startsWith('alias/') ? aliasName : `alias/${aliasName}`;
+}
+
+function checkAlias(problems: InputProblems, name: string, existing: string[]): void {
+  if (!Token.isUnresolved(name)) {
+    if (name.length > 256 || !ALIAS_PATTERN.test(name)) {
+      problems.add(`alias must be 'alias/' followed by 1 to 250 characters of a-z A-Z 0-9 / _ -, got '${name}'`);
+    }
+    if (name.toLowerCase().startsWith('alias/aws/')) {
+      problems.add(`alias must not start with 'alias/aws/' (reserved for AWS managed keys), got '${name}'`);
+    }
+    if (existing.includes(name)) {
+      problems.add(`alias '${name}' is given twice`);
+    }
+  }
+  if (existing.length >= MAX_ALIASES) {
+    problems.add(`a key has at most ${MAX_ALIASES} aliases, got more (adding '${name}')`);
+  }
+}
 
 function validateTags(problems: InputProblems, tags: { [key: string]: string }): void {
   const entries = Object.entries(tags);

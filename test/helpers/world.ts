@@ -190,7 +190,7 @@ export class World {
 /** A stable, UUID-shaped key id for a logical id. */
 function keyIdFor(logicalId: string): string {
   let h = 0;
-  for (const c of logicalId) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  for (const c of logicalId) h = (h * 31 + c.charCodeAt(0)) % 0x100000000;
   const hex = h.toString(16).padStart(8, '0');
   return `${hex}-0000-4000-8000-${hex}0000`;
 }

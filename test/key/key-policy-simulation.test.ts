@@ -211,8 +211,12 @@ describe('grant methods write the key policy', () => {
     const readerId = s.world.logicalId('AWS::IAM::Role', 'Reader');
     const reader = { arn: s.world.arnOf(readerId), identityPolicies: s.world.identityPoliciesOf(readerId) };
     const ask = (action: string) => decide({
-      principal: reader.arn, action, resource: s.keyArn, resourceAccount: ACCOUNT,
-      identityPolicies: reader.identityPolicies, resourcePolicy: s.keyPolicy,
+      principal: reader.arn,
+      action,
+      resource: s.keyArn,
+      resourceAccount: ACCOUNT,
+      identityPolicies: reader.identityPolicies,
+      resourcePolicy: s.keyPolicy,
     });
     expect(await ask('kms:Decrypt')).toEqual('Allowed');
     expect(await ask('kms:Encrypt')).not.toEqual('Allowed');

@@ -1,0 +1,19 @@
+import { App, Environment, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { GoldenPatternStack } from './golden-pattern-stack';
+
+/** The compliance packs every stack of the example app is checked against. */
+export function addCompliancePacks(app: App): void {
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new NIST80053R5Checks(app),
+    new HIPAASecurityChecks(app),
+    new PCIDSS321Checks(app),
+  );
+}
+
+/** Adds the example's stacks and checks to an app. */
+export function addGoldenPatternApp(app: App, env: Environment): void {
+  new GoldenPatternStack(app, 'GoldenPatternKeys', { env });
+  addCompliancePacks(app);
+}

@@ -1,0 +1,13 @@
+/**
+ * The example golden-pattern app: a customer-managed key for an application, with its administrators
+ * and users, synthesized with every check on (cdk-nag packs and CloudFormation's own rules).
+ */
+import { App } from 'aws-cdk-lib';
+import { addGoldenPatternApp } from './app';
+
+const app = new App();
+addGoldenPatternApp(app, {
+  account: process.env.CDK_DEFAULT_ACCOUNT ?? '111111111111',
+  region: process.env.CDK_DEFAULT_REGION ?? 'eu-west-1',
+});
+app.synth();
