@@ -7,6 +7,11 @@ const CDK_DEV_VERSION = '2.276.0';
 /** The CDK CLI that reads aws-cdk-lib 2.276 cloud assemblies (the `latest` 3.x tag refuses them). */
 const CDK_CLI_VERSION = '2.1148.1';
 const CONSTRUCTS_VERSION = '10.5.1';
+/**
+ * integ-runner (2.197.10, the newest here) reads cloud assemblies up to schema 53, which aws-cdk-lib
+ * 2.257 writes: the integ tests run the packaged library on the supported floor.
+ */
+const INTEG_CDK_VERSION = '2.257.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-kms-patterns',
@@ -28,7 +33,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~5.9.0',
   typescriptVersion: '~5.9.0',
   tsconfigDevFile: 'tsconfig.dev.json',
-  tsconfigDev: { compilerOptions: {}, include: ['.projenrc.ts', 'src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'benchmarks/**/*.ts'] },
+  tsconfigDev: { compilerOptions: {}, exclude: ['node_modules', 'integ'], include: ['.projenrc.ts', 'src/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'benchmarks/**/*.ts'] },
 
   publishToPypi: {
     distName: 'cdk-kms-patterns',
@@ -53,8 +58,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   sampleCode: false,
-  gitignore: ['cdk.out', '/dist-python-src', '/dist-java-src', '.tmp', '.jsii.tabl.json'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples', '/cdk.out', '/benchmarks', '/scripts', '/.ci', 'cdk.json', '/dist-python-src', '/dist-java-src'] },
+  gitignore: ['cdk.out', '/dist-python-src', '/dist-java-src', '.tmp', '.jsii.tabl.json', 'integ/node_modules', 'integ/package-lock.json', 'integ/cdk.out'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples', '/cdk.out', '/benchmarks', '/scripts', '/.ci', 'cdk.json', '/dist-python-src', '/dist-java-src', '/integ'] },
   jestOptions: {
     jestConfig: {
       testTimeout: 120_000,
@@ -109,6 +114,62 @@ project.addTask('example', {
   env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
   exec: 'cdk synth --no-notices --quiet',
 });
+
+// Integ tests: a package of their own that installs the packed library (dist/js) with aws-cdk-lib
+// 2.257, as a user would, and verifies the committed snapshots with integ-runner (nothing is deployed).
+new JsonFile(project, 'integ/package.json', {
+  obj: {
+    name: 'cdk-kms-patterns-integ',
+    private: true,
+    description: 'Integ tests of the packed cdk-kms-patterns on aws-cdk-lib ' + INTEG_CDK_VERSION,
+    devDependencies: {
+      'aws-cdk-lib': INTEG_CDK_VERSION,
+      'constructs': '^10.5.1',
+      '@aws-cdk/integ-runner': '2.197.10',
+      '@aws-cdk/integ-tests-alpha': '2.245.0-alpha.0',
+      'ts-node': '^10.9.2',
+      'typescript': '~5.9.0',
+      '@types/node': '^20',
+    },
+  },
+});
+new JsonFile(project, 'integ/tsconfig.json', {
+  obj: {
+    compilerOptions: {
+      target: 'ES2020',
+      module: 'commonjs',
+      lib: ['es2020'],
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+    },
+    include: ['test/**/*.ts'],
+  },
+});
+const integSetup = project.addTask('integ:setup', {
+  description: 'Install the integ package with the packed library (run package:js first).',
+  cwd: 'integ',
+  steps: [
+    { exec: 'npm install --no-audit --no-fund' },
+    { exec: 'npm install --no-audit --no-fund --no-save ../dist/js/cdk-kms-patterns@*.jsii.tgz' },
+  ],
+});
+const integ = project.addTask('integ', {
+  description: 'Verify the integ snapshots with integ-runner (synth and compare; nothing is deployed).',
+  cwd: 'integ',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+integ.spawn(integSetup);
+integ.exec('npx integ-runner --language typescript --parallel-regions eu-west-1 --max-workers 2');
+const integUpdate = project.addTask('integ:update', {
+  description: 'Write the integ snapshots anew without deploying (after a change that alters templates).',
+  cwd: 'integ',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+integUpdate.spawn(integSetup);
+integUpdate.exec('npx integ-runner --language typescript --update-on-failed --dry-run --force --max-workers 2');
+// The integ snapshots are checked on the packed library, so after packaging.
+project.packageTask.spawn(integ);
 
 // constructs: the peer keeps its floor, the tests run on a current release.
 project.deps.addDependency('constructs@^10.8.1', DependencyType.DEVENV);

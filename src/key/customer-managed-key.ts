@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
@@ -11,7 +11,8 @@ import {
   PUT_KEY_POLICY,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
-import { deployedLength, holdingsByPrincipal, KEY_POLICY_MAX_BYTES } from '../private/policy-analysis';
+import { checkKeyPolicy } from '../private/key-policy-checks';
+import { KeyPolicyModel } from '../private/key-policy-model';
 import { failInput, InputProblems, wholeDaysWithin } from '../private/validation';
 
 /**
@@ -171,7 +172,6 @@ const ALIAS_PATTERN = /^alias\/[a-zA-Z0-9/_-]+$/;
 const MAX_ALIASES = 50;
 const MAX_TAGS = 50;
 const MAX_DESCRIPTION = 8_192;
-const KEY_POLICY_WARNING_RATIO = 0.8;
 
 /**
  * A customer-managed KMS key whose key policy separates administrators from users by construction.
@@ -294,6 +294,12 @@ export class CustomerManagedKey extends kms.Key {
    */
   public readonly userPolicy: KeyUserPolicy;
 
+  /**
+   * The access model that this key's policy and its replicas' policies are rendered from.
+   * @internal
+   */
+  public readonly _policyModel = new KeyPolicyModel();
+
   protected readonly trustAccountIdentities: boolean = false;
 
   private readonly addedAliases: string[] = [];
@@ -315,7 +321,12 @@ export class CustomerManagedKey extends kms.Key {
       cfnKey.tags.setTag(key, value);
     }
 
-    this.addKeyPolicyStatements(props);
+    this._policyModel.subscribe((part) => {
+      for (const statement of part({ stack: Stack.of(this), replica: false })) {
+        this.addToResourcePolicy(statement);
+      }
+    });
+    this.addKeyPolicyParts(props);
 
     this.adminPolicy = new KeyAdminPolicy(this, 'AdminPolicy', { key: this });
     this.userPolicy = new KeyUserPolicy(this, 'UserPolicy', { key: this });
@@ -330,7 +341,7 @@ export class CustomerManagedKey extends kms.Key {
       this.addAlias(alias);
     }
 
-    this.node.addValidation({ validate: () => this.validateKeyPolicy() });
+    this.node.addValidation({ validate: () => checkKeyPolicy(this, this.policy) });
   }
 
   /**
@@ -475,58 +486,64 @@ export class CustomerManagedKey extends kms.Key {
     }
   }
 
-  private addKeyPolicyStatements(props: CustomerManagedKeyProps): void {
-    const root = new iam.AccountRootPrincipal();
+  private addKeyPolicyParts(props: CustomerManagedKeyProps): void {
+    const adminActions = this.adminActions;
+    const userActions = this.userActions;
     switch (this.accountRootAccess) {
       case AccountRootAccess.FULL_DELEGATION:
-        this.addToResourcePolicy(new iam.PolicyStatement({
+        this._policyModel.add(() => [new iam.PolicyStatement({
           sid: 'AccountRootFullDelegation',
-          principals: [root],
+          principals: [new iam.AccountRootPrincipal()],
           actions: ['kms:*'],
           resources: ['*'],
-        }));
+        })]);
         break;
       case AccountRootAccess.ADMINISTRATION:
-        this.addToResourcePolicy(new iam.PolicyStatement({
+        this._policyModel.add(() => [new iam.PolicyStatement({
           sid: 'AccountRootAdministration',
-          principals: [root],
-          actions: this.adminActions,
+          principals: [new iam.AccountRootPrincipal()],
+          actions: adminActions,
           resources: ['*'],
-        }));
+        })]);
         break;
       case AccountRootAccess.NONE:
         break;
     }
-    if (this.hasKeyPolicyManagers) {
-      this.addToResourcePolicy(new iam.PolicyStatement({
+    const managers = props.keyPolicyManagers ?? [];
+    if (managers.length > 0) {
+      this._policyModel.add(() => [new iam.PolicyStatement({
         sid: 'KeyPolicyManagement',
-        principals: props.keyPolicyManagers,
+        principals: managers,
         actions: [...KEY_POLICY_MANAGER_ACTIONS],
         resources: ['*'],
-      }));
+      })]);
     }
-    if ((props.admins ?? []).length > 0) {
-      this.addToResourcePolicy(new iam.PolicyStatement({
+    const admins = props.admins ?? [];
+    if (admins.length > 0) {
+      this._policyModel.add(() => [new iam.PolicyStatement({
         sid: 'KeyAdministration',
-        principals: props.admins,
-        actions: this.adminActions,
+        principals: admins,
+        actions: adminActions,
         resources: ['*'],
-      }));
+      })]);
     }
-    if ((props.users ?? []).length > 0) {
-      this.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'KeyUse',
-        principals: props.users,
-        actions: this.userActions,
-        resources: ['*'],
-      }));
-      this.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'KeyUseGrantsForAwsResources',
-        principals: props.users,
-        actions: [...USER_GRANT_ACTIONS],
-        resources: ['*'],
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      }));
+    const users = props.users ?? [];
+    if (users.length > 0) {
+      this._policyModel.add(() => [
+        new iam.PolicyStatement({
+          sid: 'KeyUse',
+          principals: users,
+          actions: userActions,
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'KeyUseGrantsForAwsResources',
+          principals: users,
+          actions: [...USER_GRANT_ACTIONS],
+          resources: ['*'],
+          conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+        }),
+      ]);
     }
   }
 
@@ -544,56 +561,6 @@ export class CustomerManagedKey extends kms.Key {
     } else if (principal instanceof iam.Group || isImported(principal, 'groupName')) {
       policy.attachToGroup(principal as unknown as iam.IGroup);
     }
-  }
-
-  /** Checks of the finished key policy: separation of duties, lockout, size. */
-  private validateKeyPolicy(): string[] {
-    const stack = Stack.of(this);
-    const doc = stack.resolve(this.policy) as { Statement?: any[] } | undefined;
-    const statements = doc?.Statement ?? [];
-    const errors: string[] = [];
-    const rootJson = JSON.stringify({ AWS: stack.resolve(new iam.AccountRootPrincipal().arn) });
-
-    let putKeyPolicyHolders = 0;
-    for (const h of holdingsByPrincipal(statements)) {
-      const isRoot = h.principal === rootJson;
-      if (h.management.has(PUT_KEY_POLICY)) {
-        putKeyPolicyHolders++;
-      }
-      if (isRoot) {
-        continue;
-      }
-      if (h.wildcard) {
-        errors.push(`the key policy gives kms:* to ${h.principal}; only the account root may hold kms:* (name the actions instead)`);
-        continue;
-      }
-      if (h.management.size > 0 && h.cryptographic.size > 0) {
-        errors.push(
-          `the key policy gives ${h.principal} both administrative actions (${[...h.management].sort().join(', ')}) ` +
-          `and cryptographic actions (${[...h.cryptographic].sort().join(', ')}); a principal is an administrator or a user, never both`,
-        );
-      }
-    }
-    if (putKeyPolicyHolders === 0) {
-      errors.push(
-        'no principal of the key policy may call kms:PutKeyPolicy, so the key could never be changed again and KMS refuses the policy; ' +
-        'add admins or keyPolicyManagers, or use AccountRootAccess.ADMINISTRATION',
-      );
-    }
-
-    const bytes = deployedLength(doc);
-    if (bytes > KEY_POLICY_MAX_BYTES) {
-      errors.push(
-        `the key policy takes up to ${bytes} bytes once deployed, over the KMS limit of ${KEY_POLICY_MAX_BYTES} bytes; ` +
-        'list fewer principals, or share with whole accounts or an AWS Organization instead of single principals',
-      );
-    } else if (bytes > KEY_POLICY_MAX_BYTES * KEY_POLICY_WARNING_RATIO) {
-      Annotations.of(this).addWarningV2(
-        'cdk-kms-patterns:keyPolicyNearSizeLimit',
-        `the key policy takes up to ${bytes} of ${KEY_POLICY_MAX_BYTES} bytes once deployed (over ${KEY_POLICY_WARNING_RATIO * 100}%)`,
-      );
-    }
-    return errors;
   }
 
 }

@@ -1,0 +1,59 @@
+import { Annotations, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { PUT_KEY_POLICY } from './perms';
+import { deployedLength, holdingsByPrincipal, KEY_POLICY_MAX_BYTES } from './policy-analysis';
+
+const KEY_POLICY_WARNING_RATIO = 0.8;
+
+/**
+ * Checks of a finished key policy, whoever added its statements: separation of duties, lockout, size.
+ * Returns the errors; adds a warning to the key when the policy passes 80% of the size limit.
+ */
+export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | undefined): string[] {
+  const stack = Stack.of(key);
+  const doc = stack.resolve(policy) as { Statement?: any[] } | undefined;
+  const statements = doc?.Statement ?? [];
+  const errors: string[] = [];
+  const rootJson = JSON.stringify({ AWS: stack.resolve(new iam.AccountRootPrincipal().arn) });
+
+  let putKeyPolicyHolders = 0;
+  for (const h of holdingsByPrincipal(statements)) {
+    if (h.management.has(PUT_KEY_POLICY)) {
+      putKeyPolicyHolders++;
+    }
+    if (h.principal === rootJson) {
+      continue;
+    }
+    if (h.wildcard) {
+      errors.push(`the key policy gives kms:* to ${h.principal}; only the account root may hold kms:* (name the actions instead)`);
+      continue;
+    }
+    if (h.management.size > 0 && h.cryptographic.size > 0) {
+      errors.push(
+        `the key policy gives ${h.principal} both administrative actions (${[...h.management].sort().join(', ')}) ` +
+        `and cryptographic actions (${[...h.cryptographic].sort().join(', ')}); a principal is an administrator or a user, never both`,
+      );
+    }
+  }
+  if (putKeyPolicyHolders === 0) {
+    errors.push(
+      'no principal of the key policy may call kms:PutKeyPolicy, so the key could never be changed again and KMS refuses the policy; ' +
+      'add admins or keyPolicyManagers, or use AccountRootAccess.ADMINISTRATION',
+    );
+  }
+
+  const bytes = deployedLength(doc);
+  if (bytes > KEY_POLICY_MAX_BYTES) {
+    errors.push(
+      `the key policy takes up to ${bytes} bytes once deployed, over the KMS limit of ${KEY_POLICY_MAX_BYTES} bytes; ` +
+      'list fewer principals, or share with whole accounts or an AWS Organization instead of single principals',
+    );
+  } else if (bytes > KEY_POLICY_MAX_BYTES * KEY_POLICY_WARNING_RATIO) {
+    Annotations.of(key).addWarningV2(
+      'cdk-kms-patterns:keyPolicyNearSizeLimit',
+      `the key policy takes up to ${bytes} of ${KEY_POLICY_MAX_BYTES} bytes once deployed (over ${KEY_POLICY_WARNING_RATIO * 100}%)`,
+    );
+  }
+  return errors;
+}
