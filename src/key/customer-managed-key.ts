@@ -341,7 +341,9 @@ export class CustomerManagedKey extends kms.Key {
       this.addAlias(alias);
     }
 
-    this.node.addValidation({ validate: () => checkKeyPolicy(this, this.policy) });
+    this.node.addValidation({
+      validate: () => checkKeyPolicy(this, this.policy, this.accountRootAccess === AccountRootAccess.FULL_DELEGATION),
+    });
   }
 
   /**

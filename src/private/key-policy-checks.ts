@@ -9,8 +9,10 @@ const KEY_POLICY_WARNING_RATIO = 0.8;
 /**
  * Checks of a finished key policy, whoever added its statements: separation of duties, lockout, size.
  * Returns the errors; adds a warning to the key when the policy passes 80% of the size limit.
+ *
+ * @param rootMayUse whether the account root may hold cryptographic actions (full delegation to IAM)
  */
-export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | undefined): string[] {
+export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | undefined, rootMayUse = false): string[] {
   const stack = Stack.of(key);
   const doc = stack.resolve(policy) as { Statement?: any[] } | undefined;
   const statements = doc?.Statement ?? [];
@@ -23,6 +25,15 @@ export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | und
       putKeyPolicyHolders++;
     }
     if (h.principal === rootJson) {
+      if (!rootMayUse && h.cryptographic.size > 0) {
+        // aws-cdk-lib's KeyGrants names the account instead of the grantee when the grantee's stack
+        // depends on the key's stack: that would let every IAM principal of the account use the key.
+        errors.push(
+          `the key policy gives the account root cryptographic actions (${[...h.cryptographic].sort().join(', ')}), so any IAM principal ` +
+          'of the account could use the key; name the principals as users or grant them with the key\'s grant methods ' +
+          '(or choose AccountRootAccess.FULL_DELEGATION deliberately)',
+        );
+      }
       continue;
     }
     if (h.wildcard) {

@@ -104,6 +104,18 @@ describe('bad use of the finished key fails at synth', () => {
     expect(() => synth(key)).toThrow(/gives kms:\* to .*role\/x.*; only the account root may hold kms:\*/);
   });
 
+  test('cryptographic actions for the account root, as aws-cdk-lib\'s KeyGrants writes for dependent stacks', () => {
+    const stack = newStack();
+    const key = makeKey({}, stack);
+    key.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.AccountRootPrincipal()], actions: ['kms:Decrypt'], resources: ['*'] }));
+    expect(() => synth(key)).toThrow(/\[Stack\/Key\] the key policy gives the account root cryptographic actions \(kms:Decrypt\), so any IAM principal of the account could use the key/);
+  });
+
+  test('full delegation lets the root hold every action on purpose', () => {
+    const key = makeKey({ accountRootAccess: AccountRootAccess.FULL_DELEGATION });
+    expect(() => synth(key)).not.toThrow();
+  });
+
   test('grant() refuses kms:*', () => {
     const stack = newStack();
     const key = makeKey({}, stack);
