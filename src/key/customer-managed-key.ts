@@ -501,13 +501,6 @@ export class CustomerManagedKey extends kms.Key {
         })]);
         break;
       case AccountRootAccess.ADMINISTRATION:
-        this._policyModel.add(() => [new iam.PolicyStatement({
-          sid: 'AccountRootAdministration',
-          principals: [new iam.AccountRootPrincipal()],
-          actions: adminActions,
-          resources: ['*'],
-        })]);
-        break;
       case AccountRootAccess.NONE:
         break;
     }
@@ -520,7 +513,12 @@ export class CustomerManagedKey extends kms.Key {
         resources: ['*'],
       })]);
     }
-    const admins = props.admins ?? [];
+    // The account root administers in one statement with the admins: the same actions, written once,
+    // leave more of the 32 KB key policy for sharing.
+    const admins = [
+      ...(this.accountRootAccess === AccountRootAccess.ADMINISTRATION ? [new iam.AccountRootPrincipal()] : []),
+      ...props.admins ?? [],
+    ];
     if (admins.length > 0) {
       this._policyModel.add(() => [new iam.PolicyStatement({
         sid: 'KeyAdministration',

@@ -49,7 +49,8 @@ describe('defaults', () => {
     new CustomerManagedKey(stack, 'Key');
     const statements = keyPolicyStatements(stack);
     expect(statements).toHaveLength(1);
-    expect(statements[0].Sid).toEqual('AccountRootAdministration');
+    expect(statements[0].Sid).toEqual('KeyAdministration');
+    expect(statements[0].Principal).toEqual({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } });
     expect(statements[0].Action).toContain('kms:PutKeyPolicy');
     expect(statements[0].Action).not.toContain('kms:*');
     expect(statements[0].Action).not.toContain('kms:CreateGrant');
@@ -86,7 +87,9 @@ describe('admins and users', () => {
     new CustomerManagedKey(stack, 'Key', { admins: [admin], users: [user] });
 
     const statements = keyPolicyStatements(stack);
-    expect(statements.map((s) => s.Sid)).toEqual(['AccountRootAdministration', 'KeyAdministration', 'KeyUse', 'KeyUseGrantsForAwsResources']);
+    expect(statements.map((s) => s.Sid)).toEqual(['KeyAdministration', 'KeyUse', 'KeyUseGrantsForAwsResources']);
+    // The account root and the admins share one administration statement.
+    expect(statements[0].Principal.AWS).toHaveLength(2);
     const grants = statements.find((s) => s.Sid === 'KeyUseGrantsForAwsResources');
     expect(grants.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
     expect(grants.Action).toEqual(['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']);
@@ -162,7 +165,7 @@ describe('admins and users', () => {
 
   test.each([
     [AccountRootAccess.FULL_DELEGATION, 'AccountRootFullDelegation', 'kms:*'],
-    [AccountRootAccess.ADMINISTRATION, 'AccountRootAdministration', 'kms:ScheduleKeyDeletion'],
+    [AccountRootAccess.ADMINISTRATION, 'KeyAdministration', 'kms:ScheduleKeyDeletion'],
   ])('accountRootAccess %s writes %s', (accountRootAccess, sid, action) => {
     const stack = newStack();
     new CustomerManagedKey(stack, 'Key', { accountRootAccess, admins: [role(stack, 'Admin')] });
