@@ -171,6 +171,13 @@ integUpdate.exec('npx integ-runner --language typescript --update-on-failed --dr
 // The integ snapshots are checked on the packed library, so after packaging.
 project.packageTask.spawn(integ);
 
+// Benchmarks against plain aws-cdk-lib: synth cost and key policy capacity (figures, not tests).
+const bench = project.addTask('bench', {
+  description: 'Measure synth time, memory and template bytes against plain aws-cdk-lib, and key policy capacity.',
+});
+bench.spawn(project.compileTask);
+bench.exec('node benchmarks/bench.js');
+
 // constructs: the peer keeps its floor, the tests run on a current release.
 project.deps.addDependency('constructs@^10.8.1', DependencyType.DEVENV);
 

@@ -1,0 +1,99 @@
+// Benchmarks of cdk-kms-patterns against plain aws-cdk-lib, in one run:
+//  1. synth cost: apps of 1, 10, 100 and 1,000 keys (admins, users, rotation, an alias each), built with
+//     this library and with kms.Key + grants; each measured in a fresh process, median of several runs;
+//  2. policy capacity: how many target accounts of snapshot sharing fit in one key policy.
+// Prints the figures and writes them to benchmarks/results.json. Run `npx projen bench` (compiles first).
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { capacity } = require('./capacity');
+
+const SIZES = [1, 10, 100, 1000];
+const RUNS = { 1: 5, 10: 5, 100: 5, 1000: 3 };
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function measure(variant, keys) {
+  const runs = [];
+  for (let i = 0; i < RUNS[keys]; i++) {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${variant}-`));
+    const out = execFileSync(process.execPath, [path.join(__dirname, 'synth-worker.js'), variant, String(keys), outdir], {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    runs.push(JSON.parse(out.trim().split('\n').pop()));
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+  return {
+    seconds: median(runs.map((r) => r.seconds)),
+    peakRssMiB: median(runs.map((r) => r.peakRssMiB)),
+    templateBytes: runs[0].templateBytes,
+    runs: runs.length,
+  };
+}
+
+function fixed(n, digits = 2) {
+  return Number(n.toFixed(digits));
+}
+
+const machine = {
+  cpus: `${os.cpus().length} x ${os.cpus()[0].model.trim()}`,
+  memoryGiB: fixed(os.totalmem() / 1024 ** 3, 1),
+  node: process.version,
+  awsCdkLib: require('aws-cdk-lib/package.json').version,
+  platform: `${os.platform()} ${os.release()}`,
+};
+
+console.log(`machine: ${machine.cpus}, ${machine.memoryGiB} GiB, node ${machine.node}, aws-cdk-lib ${machine.awsCdkLib}`);
+console.log('\nsynth cost (median of fresh-process runs; time covers building the app and app.synth())');
+console.log('keys  | library s | plain s | time x | library MiB | plain MiB | mem x | library bytes | plain bytes | bytes x');
+const synth = [];
+for (const keys of SIZES) {
+  const library = measure('library', keys);
+  const plain = measure('plain', keys);
+  const row = {
+    keys,
+    library,
+    plain,
+    timeRatio: fixed(library.seconds / plain.seconds),
+    memoryRatio: fixed(library.peakRssMiB / plain.peakRssMiB),
+    bytesRatio: fixed(library.templateBytes / plain.templateBytes),
+  };
+  synth.push(row);
+  console.log([
+    String(keys).padEnd(5),
+    library.seconds.toFixed(2).padStart(9),
+    plain.seconds.toFixed(2).padStart(7),
+    row.timeRatio.toFixed(2).padStart(6),
+    library.peakRssMiB.toFixed(0).padStart(11),
+    plain.peakRssMiB.toFixed(0).padStart(9),
+    row.memoryRatio.toFixed(2).padStart(5),
+    String(library.templateBytes).padStart(13),
+    String(plain.templateBytes).padStart(11),
+    row.bytesRatio.toFixed(2).padStart(7),
+  ].join(' | '));
+}
+const at = (k) => synth.find((r) => r.keys === k);
+const growth = {
+  librarySecondsPerKeyAt100: fixed(at(100).library.seconds / 100, 4),
+  librarySecondsPerKeyAt1000: fixed(at(1000).library.seconds / 1000, 4),
+  plainSecondsPerKeyAt100: fixed(at(100).plain.seconds / 100, 4),
+  plainSecondsPerKeyAt1000: fixed(at(1000).plain.seconds / 1000, 4),
+};
+console.log(`\nlinear growth: library ${growth.librarySecondsPerKeyAt100} s/key at 100 keys, ${growth.librarySecondsPerKeyAt1000} s/key at 1,000 keys ` +
+  `(plain ${growth.plainSecondsPerKeyAt100}, ${growth.plainSecondsPerKeyAt1000})`);
+
+console.log('\npolicy capacity: target accounts of snapshot sharing in one key policy (32,768 bytes)');
+const cap = capacity();
+for (const c of cap) {
+  console.log(`${c.form.padEnd(58)} ${String(c.maxAccounts).padStart(5)} accounts, ${c.bytesPerAccount.toFixed(1)} bytes per added account`);
+}
+
+const results = { date: new Date().toISOString(), machine, synth, growth, capacity: cap };
+fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+console.log('\nwritten to benchmarks/results.json');
