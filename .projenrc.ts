@@ -55,7 +55,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   sampleCode: false,
-  gitignore: ['cdk.out', '/dist-python-src', '/dist-java-src', '.tmp'],
+  gitignore: ['cdk.out', '/dist-python-src', '/dist-java-src', '.tmp', '.jsii.tabl.json'],
   npmIgnoreOptions: { ignorePatterns: ['/examples', '/cdk.out', '/benchmarks', '/scripts', '/.ci', 'cdk.json'] },
   jestOptions: {
     jestConfig: {
