@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnDeletionPolicy, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { KmsGoldenRules } from '../../src';
 
 export const ACCOUNT = '111111111111';
@@ -73,4 +74,26 @@ export function ruleIdsAt(findings: Finding[], constructPath: string): string[] 
 /** The findings of one rule (`KmsGolden-KeyRotation` matches `KmsGolden-KeyRotation[...]` too). */
 export function findingsOf(findings: Finding[], rule: string): Finding[] {
   return findings.filter((f) => f.ruleId === rule || f.ruleId.startsWith(`${rule}[`));
+}
+
+/** The account root in the form the CDK writes it: Fn::Join of AWS::Partition and AWS::AccountId. */
+export const ROOT_JOIN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] };
+
+/**
+ * An L1 key with the given key policy statements that passes every rule not about its policy
+ * (rotating, retained), so a test sees only what the statements cause.
+ */
+export function keyWithStatements(stack: Stack, id: string, statements: any[]): kms.CfnKey {
+  const key = new kms.CfnKey(stack, id, {
+    enableKeyRotation: true,
+    keyPolicy: { Version: '2012-10-17', Statement: statements },
+  });
+  key.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+  key.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+  return key;
+}
+
+/** An Allow statement of a key policy. */
+export function allow(principal: unknown, actions: string | string[], condition?: unknown): any {
+  return { Effect: 'Allow', Principal: principal, Action: actions, Resource: '*', ...(condition ? { Condition: condition } : {}) };
 }
