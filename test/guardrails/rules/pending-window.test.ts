@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CustomerManagedKey } from '../../../src';
 import { findingsOf, newApp, newStack, synthFindings } from '../nag';
@@ -57,5 +57,15 @@ describe(RULE, () => {
     Validations.of(key).acknowledge({ id: RULE, reason: 'Ephemeral test environment key, nothing durable is encrypted under it' });
 
     expect(findingsOf(synthFindings(app), RULE)).toEqual([]);
+  });
+
+  test('a window known only at deploy time cannot be checked: reported until acknowledged', () => {
+    const app = newApp();
+    const stack = newStack(app);
+    const days = new CfnParameter(stack, 'PendingDays', { type: 'Number' });
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    (key.node.defaultChild as kms.CfnKey).pendingWindowInDays = days.valueAsNumber;
+
+    expect(findingsOf(synthFindings(app), RULE).map((f) => f.path)).toEqual(['Stack/Key/Resource']);
   });
 });
