@@ -45,6 +45,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenArtifactId: 'cdk-kms-patterns',
   },
 
+  // The KmsGoldenRules pack extends cdk-nag's NagPack: the app brings its own cdk-nag 3.x.
+  peerDeps: ['cdk-nag@^3.0.2'],
   devDeps: [
     `aws-cdk-lib@${CDK_DEV_VERSION}`,
     `aws-cdk@${CDK_CLI_VERSION}`,

@@ -76,7 +76,7 @@ function flatString(value: unknown): string {
 }
 
 /** One statement of a resolved policy document. */
-interface ResolvedStatement {
+export interface ResolvedStatement {
   readonly Effect?: string;
   readonly Principal?: unknown;
   readonly Action?: string | string[];
@@ -117,10 +117,8 @@ export function holdingsByPrincipal(statements: ResolvedStatement[]): PrincipalH
     if (st.Effect !== 'Allow' || st.Principal === undefined) {
       continue;
     }
-    const actions = st.NotAction !== undefined
-      ? [...MANAGEMENT_ACTIONS, ...CRYPTOGRAPHIC_ACTIONS].filter((a) => !asList(st.NotAction).flatMap(expandAction).includes(a))
-      : asList(st.Action).flatMap(expandAction);
-    const wildcard = st.NotAction !== undefined || asList(st.Action).some((a) => a === '*' || a === 'kms:*');
+    const actions = actionsOf(st);
+    const wildcard = grantsEveryAction(st);
     for (const p of principalsOf(st.Principal)) {
       const entry = byKey.get(p) ?? { management: new Set<string>(), cryptographic: new Set<string>(), wildcard: false };
       for (const a of actions) {
@@ -132,6 +130,18 @@ export function holdingsByPrincipal(statements: ResolvedStatement[]): PrincipalH
     }
   }
   return [...byKey.entries()].map(([principal, h]) => ({ principal, ...h }));
+}
+
+/** The known KMS actions a statement names, wildcards and NotAction expanded. */
+export function actionsOf(st: ResolvedStatement): string[] {
+  return st.NotAction !== undefined
+    ? [...MANAGEMENT_ACTIONS, ...CRYPTOGRAPHIC_ACTIONS].filter((a) => !asList(st.NotAction).flatMap(expandAction).includes(a))
+    : asList(st.Action).flatMap(expandAction);
+}
+
+/** Whether a statement names every action (`*`, `kms:*`) or uses NotAction (every action but some). */
+export function grantsEveryAction(st: ResolvedStatement): boolean {
+  return st.NotAction !== undefined || asList(st.Action).some((a) => a === '*' || a.toLowerCase() === 'kms:*');
 }
 
 function asList(value: string | string[] | undefined): string[] {

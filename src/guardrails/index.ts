@@ -1,0 +1,2 @@
+export * from './kms-golden-rules';
+export * from './key-deletion-alarm';

@@ -1,0 +1,91 @@
+import { Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { CustomerManagedKey } from '../key/customer-managed-key';
+
+/**
+ * Properties of a {@link KeyDeletionAlarm}.
+ */
+export interface KeyDeletionAlarmProps {
+  /**
+   * The key to watch. The alarm must live in the key's account and region: EventBridge delivers
+   * CloudTrail events only in the region where the call was made.
+   */
+  readonly key: kms.IKey;
+
+  /**
+   * The topic to notify. If it is encrypted with a KMS key, that key's policy must let
+   * `events.amazonaws.com` call `kms:GenerateDataKey` and `kms:Decrypt`.
+   *
+   * @default - a new topic, encrypted with a new customer-managed key (never the watched key: a
+   * disabled key could not encrypt its own alarm) and refusing requests without TLS
+   */
+  readonly topic?: sns.ITopic;
+}
+
+/** The calls that start the loss of a key: scheduling its deletion, and disabling it. */
+const KEY_LOSS_EVENTS = ['ScheduleKeyDeletion', 'DisableKey'];
+
+/**
+ * Notifies an SNS topic when someone schedules the deletion of a KMS key or disables it, from the
+ * CloudTrail record of the call.
+ *
+ * The account needs a CloudTrail trail that logs management events: EventBridge receives
+ * "AWS API Call via CloudTrail" events only then.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys-creating-cloudwatch-alarm.html
+ */
+export class KeyDeletionAlarm extends Construct {
+  /** The topic that is notified. */
+  public readonly topic: sns.ITopic;
+
+  /** The EventBridge rule that matches the calls. */
+  public readonly rule: events.IRule;
+
+  constructor(scope: Construct, id: string, props: KeyDeletionAlarmProps) {
+    super(scope, id);
+
+    this.topic = props.topic ?? this.createTopic();
+
+    const rule = new events.Rule(this, 'Rule', {
+      description: `Calls of ${KEY_LOSS_EVENTS.join(' or ')} on a KMS key`,
+      eventPattern: {
+        source: ['aws.kms'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['kms.amazonaws.com'],
+          eventName: KEY_LOSS_EVENTS,
+          // The caller names the key by id or by ARN (these calls take no alias): match both.
+          requestParameters: { keyId: [props.key.keyArn, props.key.keyId] },
+        },
+      },
+    });
+    rule.addTarget(new targets.SnsTopic(this.topic));
+    this.rule = rule;
+  }
+
+  private createTopic(): sns.ITopic {
+    const stack = Stack.of(this);
+    const topicKey = new CustomerManagedKey(this, 'TopicKey', {
+      description: 'Encrypts the notifications of a KMS key deletion alarm',
+    });
+    // EventBridge encrypts what it publishes to the topic. SourceAccount rather than the rule's ARN:
+    // the rule depends on the topic, which depends on this key, so the ARN would make a cycle.
+    topicKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'EventBridgePublishesToTopic',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+    return new sns.Topic(this, 'Topic', {
+      displayName: 'KMS key deletion alarm',
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+  }
+}

@@ -1,0 +1,11 @@
+export { default as CrossAccountCreateGrant } from './cross-account-create-grant';
+export { default as CrossAccountNarrowed } from './cross-account-narrowed';
+export { default as KeyPolicyNearSizeLimit } from './key-policy-near-size-limit';
+export { default as KeyPolicySize } from './key-policy-size';
+export { default as KeyRotation } from './key-rotation';
+export { default as NoWildcardActions } from './no-wildcard-actions';
+export { default as PendingWindow } from './pending-window';
+export { default as PublicPrincipal } from './public-principal';
+export { default as ReplicaPrincipals } from './replica-principals';
+export { default as RetainPolicy } from './retain-policy';
+export { default as SeparationOfDuties } from './separation-of-duties';

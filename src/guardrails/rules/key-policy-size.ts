@@ -1,0 +1,23 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
+import { inspectKey } from '../../private/key-policy-inspection';
+import { deployedLength, KEY_POLICY_MAX_BYTES } from '../../private/policy-analysis';
+
+/**
+ * The key policy fits the KMS limit of 32,768 bytes once deployed (intrinsics counted at the longest
+ * value they can take). The limit cannot be raised: CloudFormation would fail at deploy time.
+ * @param node the CfnResource to check
+ */
+export default Object.defineProperty(
+  (node: CfnResource): NagRuleResult => {
+    const key = inspectKey(node);
+    if (key === undefined || key.policyDocument === undefined) {
+      return NagRuleCompliance.NOT_APPLICABLE;
+    }
+    return deployedLength(key.policyDocument) > KEY_POLICY_MAX_BYTES
+      ? NagRuleCompliance.NON_COMPLIANT
+      : NagRuleCompliance.COMPLIANT;
+  },
+  'name',
+  { value: 'KeyPolicySize' },
+);
