@@ -1,10 +1,12 @@
 import { App, Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { KmsGoldenRules } from '../../src';
 import { GoldenPatternStack } from './golden-pattern-stack';
 
-/** The compliance packs every stack of the example app is checked against. */
+/** The rule packs every stack of the example app is checked against: ours and cdk-nag's compliance packs. */
 export function addCompliancePacks(app: App): void {
   Validations.of(app).addPlugins(
+    new KmsGoldenRules(app),
     new AwsSolutionsChecks(app),
     new NIST80053R5Checks(app),
     new HIPAASecurityChecks(app),

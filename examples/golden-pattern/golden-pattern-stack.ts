@@ -1,7 +1,7 @@
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { CustomerManagedKey } from '../../src';
+import { CustomerManagedKey, KeyDeletionAlarm } from '../../src';
 
 /**
  * An application's encryption key: a platform role administers it, the application's role uses it.
@@ -19,7 +19,7 @@ export class GoldenPatternStack extends Stack {
       description: 'Application tasks: use the key, never manage it',
     });
 
-    new CustomerManagedKey(this, 'ApplicationKey', {
+    const key = new CustomerManagedKey(this, 'ApplicationKey', {
       description: 'Encrypts the data of the application',
       admins: [keyAdmins],
       users: [application],
@@ -27,5 +27,8 @@ export class GoldenPatternStack extends Stack {
       rotationPeriod: Duration.days(180),
       tags: { 'data-classification': 'confidential' },
     });
+
+    // Someone scheduling the key's deletion or disabling it is told at once.
+    new KeyDeletionAlarm(this, 'ApplicationKeyDeletionAlarm', { key });
   }
 }

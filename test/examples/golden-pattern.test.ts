@@ -12,7 +12,7 @@ describe('the example golden-pattern app', () => {
     expect(CONTEXT['@aws-cdk/core:validateAgainstDefaultRules']).toBe(true);
   });
 
-  test('synthesizes with no finding of AwsSolutions, NIST 800-53 rev 5, HIPAA, PCI DSS 3.2.1 or CloudFormation validation', () => {
+  test('synthesizes with no finding of KmsGoldenRules, AwsSolutions, NIST 800-53 rev 5, HIPAA, PCI DSS 3.2.1 or CloudFormation validation', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-'));
     const app = new App({ outdir, context: CONTEXT });
     addGoldenPatternApp(app, { account: '111111111111', region: 'eu-west-1' });
