@@ -11,6 +11,7 @@ import {
   KEY_POLICY_MANAGER_ACTIONS,
   MULTI_REGION_ADMIN_ACTIONS,
   PUT_KEY_POLICY,
+  SYMMETRIC_USE_ACTIONS,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
 import { failInput, InputProblems, wholeDaysWithin } from '../private/validation';
@@ -471,15 +472,7 @@ export class CustomerManagedKey extends kms.Key {
     if (this.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
       return ['kms:Encrypt'];
     }
-    return [
-      'kms:Encrypt',
-      'kms:GenerateDataKey',
-      'kms:GenerateDataKeyPair',
-      'kms:GenerateDataKeyPairWithoutPlaintext',
-      'kms:GenerateDataKeyWithoutPlaintext',
-      'kms:ReEncryptFrom',
-      'kms:ReEncryptTo',
-    ];
+    return SYMMETRIC_USE_ACTIONS.filter((a) => a !== 'kms:Decrypt' && a !== 'kms:DescribeKey');
   }
 
   private requireUsage(method: string, usage: kms.KeyUsage): void {
