@@ -159,8 +159,9 @@ function sharingStatements(
       resources: ['*'],
       conditions: {
         ...(Object.keys(who).length > 0 ? { StringEquals: who } : {}),
-        // The caller's own service-linked role only, never another account's or any other grantee.
-        ArnLike: {
+        // The caller's own service-linked role only (a policy variable), never another account's or any
+        // other grantee. kms:GranteePrincipal is a string condition key.
+        StringLike: {
           'kms:GranteePrincipal': `arn:${stack.partition}:iam::\${aws:PrincipalAccount}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*`,
         },
         'ForAllValues:StringEquals': { 'kms:GrantOperations': [...AUTO_SCALING_GRANT_OPERATIONS] },
