@@ -117,8 +117,8 @@ export class EbsSharedKeyAccess extends Construct {
         problems.add(`key: ${props.key.node.path} is in another environment (${keyAccount}/${keyRegion}) and its ARN is not known before it is deployed; give keyArn with the deployed key ARN`);
       }
     }
-    if (Token.compareStrings(keyAccount, stack.account) === TokenComparison.SAME) {
-      problems.add(`the key ${keyArn === '' || Token.isUnresolved(keyArn) ? '' : `'${keyArn}' `}is in this stack's own account (${stack.account}); EbsSharedKeyAccess is for the accounts the key is shared with`);
+    if (keyArn !== '' && Token.compareStrings(keyAccount, stack.account) === TokenComparison.SAME) {
+      problems.add(`the key ${Token.isUnresolved(keyArn) ? '' : `'${keyArn}' `}is in this stack's own account (${stack.account}); EbsSharedKeyAccess is for the accounts the key is shared with`);
     }
     const purposes = props.purposes ?? [EbsSharingPurpose.SNAPSHOT_COPY, EbsSharingPurpose.AMI_LAUNCH];
     if (purposes.length === 0) {
