@@ -2,6 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
+import { AmiLaunchSharingOptions, EbsSharingPurpose } from './key-sharing';
+import type { SharingTargets } from './targets';
 import { KeyPolicyContext, KeyPolicyModel } from '../private/key-policy-model';
 import {
   AUTO_SCALING_GRANT_OPERATIONS,
@@ -19,8 +21,6 @@ import {
   serviceDomain,
 } from '../private/sharing-ids';
 import { InputProblems } from '../private/validation';
-import { AmiLaunchSharingOptions, EbsSharingPurpose } from './key-sharing';
-import type { SharingTargets } from './targets';
 
 /** The key-side view of a CustomerManagedKey that sharing needs. */
 interface ShareableKey extends IConstruct {
@@ -161,7 +161,7 @@ function sharingStatements(
         ...(Object.keys(who).length > 0 ? { StringEquals: who } : {}),
         // The caller's own service-linked role only (a policy variable), never another account's or any
         // other grantee. kms:GranteePrincipal is a string condition key.
-        StringLike: {
+        'StringLike': {
           'kms:GranteePrincipal': `arn:${stack.partition}:iam::\${aws:PrincipalAccount}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*`,
         },
         'ForAllValues:StringEquals': { 'kms:GrantOperations': [...AUTO_SCALING_GRANT_OPERATIONS] },

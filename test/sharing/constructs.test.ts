@@ -212,7 +212,9 @@ describe('SnapshotShare', () => {
     const stack = stackOf(OWNER);
     new SnapshotShare(stack, 'Share', { snapshotId: SNAPSHOT, accountIds: ['222222222222'] });
     const role = customResourceRole(stack);
-    const ask = (action: string, resource: string) => decide({ principal: role.arn, action, resource, resourceAccount: OWNER, identityPolicies: role.identityPolicies });
+    const ask = (action: string, resource: string) => decide({
+      principal: role.arn, action, resource, resourceAccount: OWNER, identityPolicies: role.identityPolicies,
+    });
     expect(await ask('ec2:ModifySnapshotAttribute', `arn:aws:ec2:eu-west-1::snapshot/${SNAPSHOT}`)).toEqual('Allowed');
     expect(await ask('ec2:ModifySnapshotAttribute', 'arn:aws:ec2:eu-west-1::snapshot/snap-0fffffffffffffff0')).not.toEqual('Allowed');
     expect(await ask('ec2:ModifyImageAttribute', `arn:aws:ec2:eu-west-1::image/${IMAGE}`)).not.toEqual('Allowed');
@@ -245,7 +247,9 @@ describe('AmiShare', () => {
     const stack = stackOf(OWNER);
     new AmiShare(stack, 'Share', { imageId: IMAGE, accountIds: ['222222222222'] });
     const role = customResourceRole(stack);
-    const ask = (action: string, resource: string) => decide({ principal: role.arn, action, resource, resourceAccount: OWNER, identityPolicies: role.identityPolicies });
+    const ask = (action: string, resource: string) => decide({
+      principal: role.arn, action, resource, resourceAccount: OWNER, identityPolicies: role.identityPolicies,
+    });
     expect(await ask('ec2:ModifyImageAttribute', `arn:aws:ec2:eu-west-1::image/${IMAGE}`)).toEqual('Allowed');
     expect(await ask('ec2:ModifyImageAttribute', 'arn:aws:ec2:eu-west-1::image/ami-0fffffffffffffff0')).not.toEqual('Allowed');
     expect(await ask('ec2:ModifySnapshotAttribute', `arn:aws:ec2:eu-west-1::snapshot/${SNAPSHOT}`)).not.toEqual('Allowed');

@@ -117,7 +117,9 @@ describe('key policy statements of a shared key', () => {
     // WHEN the model is rendered for a key in us-east-1, as a replica does
     const replicaStack = new Stack(new App(), 'Replica', { env: { ...env, region: 'us-east-1' } });
     const rendered: any[] = [];
-    key._policyModel.subscribe((part) => rendered.push(...part({ stack: replicaStack, replica: true }).map((st) => replicaStack.resolve(st.toStatementJson()))));
+    key._policyModel.subscribe((part) => rendered.push(
+      ...part({ stack: replicaStack, replica: true }).map((st) => replicaStack.resolve(st.toStatementJson())),
+    ));
     // THEN its statement is held to EC2 in us-east-1
     expect(rendered.find((x) => x.Sid === 'EbsSnapshotCopyAccounts').Condition.StringEquals['kms:ViaService']).toEqual('ec2.us-east-1.amazonaws.com');
   });
