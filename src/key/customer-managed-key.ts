@@ -15,6 +15,9 @@ import {
   USER_GRANT_ACTIONS,
 } from '../private/perms';
 import { failInput, InputProblems, wholeDaysWithin } from '../private/validation';
+import { AmiLaunchSharingOptions, EbsSharingPurpose } from '../sharing/key-sharing';
+import { shareKeyForEbs } from '../sharing/key-sharing-statements';
+import { SharingTargets } from '../sharing/targets';
 
 /**
  * What the key policy lets the AWS account that owns the key (its root, and through it the account's IAM
@@ -457,6 +460,28 @@ export class CustomerManagedKey extends kms.Key {
   public grantVerifyMac(grantee: iam.IGrantable): iam.Grant {
     this.requireUsage('grantVerifyMac', kms.KeyUsage.GENERATE_VERIFY_MAC);
     return this.grant(grantee, 'kms:VerifyMac');
+  }
+
+  /**
+   * Shares the key with other accounts for copying EBS snapshots that it encrypts, through EC2 only
+   * (`kms:ViaService ec2.<region>.amazonaws.com`, for this key's region and each replica's own).
+   * The target accounts also need an identity policy on the key: `EbsSharedKeyAccess` in their stacks.
+   *
+   * @see https://docs.aws.amazon.com/ebs/latest/userguide/share-kms-key.html
+   */
+  public shareForSnapshotCopy(targets: SharingTargets): void {
+    shareKeyForEbs(this, EbsSharingPurpose.SNAPSHOT_COPY, targets, {});
+  }
+
+  /**
+   * Shares the key with other accounts for launching instances from AMIs whose snapshots it encrypts,
+   * through EC2 only (`kms:ViaService ec2.<region>.amazonaws.com`).
+   * The target accounts also need an identity policy on the key: `EbsSharedKeyAccess` in their stacks.
+   *
+   * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-explicit.html
+   */
+  public shareForAmiLaunch(targets: SharingTargets, options: AmiLaunchSharingOptions = {}): void {
+    shareKeyForEbs(this, EbsSharingPurpose.AMI_LAUNCH, targets, options);
   }
 
   /**

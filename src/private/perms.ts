@@ -150,3 +150,68 @@ export const MANAGEMENT_ACTIONS: readonly string[] = [
   'kms:UpdateKeyDescription',
   'kms:UpdatePrimaryRegion',
 ];
+
+/**
+ * What a target account needs on a shared key to copy an EBS snapshot encrypted with it (through EC2).
+ * `kms:CreateGrant` is held to grants for AWS resources wherever it is given.
+ *
+ * @see https://docs.aws.amazon.com/ebs/latest/userguide/share-kms-key.html
+ */
+export const EBS_SNAPSHOT_COPY_ACTIONS: readonly string[] = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+/**
+ * What a target account needs on a shared key to launch instances from an AMI whose snapshots it encrypts.
+ *
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-explicit.html
+ */
+export const EBS_AMI_LAUNCH_ACTIONS: readonly string[] = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+/**
+ * The five use actions (`kms:Encrypt Decrypt ReEncrypt* GenerateDataKey* DescribeKey`, spelled out for EBS)
+ * that EC2 Auto Scaling's cross-account setup gives the target account, plus CreateGrant for AWS resources.
+ *
+ * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+ */
+export const EBS_AUTO_SCALING_USE_ACTIONS: readonly string[] = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+/** The operations of the grant that a target account creates for its `AWSServiceRoleForAutoScaling`. */
+export const AUTO_SCALING_GRANT_OPERATIONS: readonly string[] = [
+  'CreateGrant',
+  'Decrypt',
+  'DescribeKey',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+];
+
+/** Shares an EBS snapshot (createVolumePermission). */
+export const EC2_MODIFY_SNAPSHOT_ATTRIBUTE = 'ec2:ModifySnapshotAttribute';
+
+/** Shares an AMI (launchPermission). */
+export const EC2_MODIFY_IMAGE_ATTRIBUTE = 'ec2:ModifyImageAttribute';

@@ -1,0 +1,5 @@
+export * from './targets';
+export * from './key-sharing';
+export * from './key-grant';
+export * from './shared-key-access';
+export * from './resource-shares';
