@@ -1,1 +1,3 @@
 export * from './key';
+export * from './presets';
+export * from './perimeters';
