@@ -9,6 +9,8 @@ import { applyServicePreset } from '../presets/apply';
 import { warnServicePrincipalsWithoutSource } from '../presets/confused-deputy';
 import { ServicePreset } from '../presets/service-preset';
 import { ServiceVia } from '../presets/service-via';
+import { checkKeyPolicy } from '../private/key-policy-checks';
+import { KeyPolicyModel } from '../private/key-policy-model';
 import { canRotate, knownSpecs, usagesFor, useActionsFor } from '../private/key-specs';
 import {
   KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
@@ -17,8 +19,6 @@ import {
   PUT_KEY_POLICY,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
-import { checkKeyPolicy } from '../private/key-policy-checks';
-import { KeyPolicyModel } from '../private/key-policy-model';
 import { failInput, InputProblems, wholeDaysWithin } from '../private/validation';
 
 /**

@@ -55,6 +55,19 @@ function setup(...perimeters: KeyPerimeter[]): Setup {
   };
 }
 
+/** The CloudFormation execution role, allowed by its own IAM policy (the account root administers the key). */
+function deploy(s: Setup, context: Record<string, string>): Promise<Decision> {
+  return decide({
+    principal: DEPLOYER,
+    action: 'kms:PutKeyPolicy',
+    resource: s.keyArn,
+    resourceAccount: ACCOUNT,
+    resourcePolicy: s.keyPolicy,
+    identityPolicies: [KMS_STAR_POLICY],
+    context: { 'aws:PrincipalArn': DEPLOYER, 'aws:CalledVia': 'cloudformation.amazonaws.com', ...context },
+  });
+}
+
 function ask(s: Setup, principal: string, action: string, context: Record<string, string> = {}): Promise<Decision> {
   // Cross-account principals also need their own identity policy: give them kms:* there.
   const identityPolicies = principal.startsWith('arn:') && !principal.includes(`::${ACCOUNT}:`) ? [KMS_STAR_POLICY] : [];
@@ -114,12 +127,6 @@ describe('organization perimeter', () => {
       expect(await ask(s, s.roles.admin, action)).toEqual('Allowed');
     });
 
-  test('the deployment still gets through: the account root (and so the deploy role) may PutKeyPolicy', async () => {
-    expect(await decide({
-      principal: DEPLOYER, action: 'kms:PutKeyPolicy', resource: s.keyArn, resourceAccount: ACCOUNT,
-      resourcePolicy: s.keyPolicy, identityPolicies: [KMS_STAR_POLICY], context: { 'aws:ViaAWSService': 'true', 'aws:CalledVia': 'cloudformation.amazonaws.com' },
-    })).toEqual('Allowed');
-  });
 });
 
 describe('network perimeter', () => {
@@ -154,6 +161,11 @@ describe('network perimeter', () => {
 
 describe('both perimeters', () => {
   const s = setup(KeyPerimeter.organization(ORG), KeyPerimeter.network({ vpcEndpointIds: [ENDPOINT] }));
+
+  test('the deployment still gets through: the deploy role may PutKeyPolicy from outside the network and the organization', async () => {
+    expect(await deploy(s, {})).toEqual('Allowed');
+    expect(await deploy(s, { 'aws:PrincipalOrgID': OTHER_ORG, 'aws:SourceIp': '203.0.113.10' })).toEqual('Allowed');
+  });
 
   test('a request must pass both', async () => {
     expect(await ask(s, s.roles.user, 'kms:Decrypt', { 'aws:PrincipalOrgID': ORG, 'aws:SourceVpce': ENDPOINT })).toEqual('Allowed');

@@ -49,8 +49,18 @@ function setup(add: (stack: Stack, key: CustomerManagedKey) => void): Setup {
   };
 }
 
-function ask(s: Setup, principal: string, action: string, context: Record<string, string> = {}, identityPolicies: { name: string; policy: any }[] = []): Promise<Decision> {
-  return decide({ principal, action, resource: s.keyArn, resourceAccount: ACCOUNT, resourcePolicy: s.keyPolicy, identityPolicies, context });
+type IdentityPolicies = { name: string; policy: any }[];
+
+function ask(s: Setup, principal: string, action: string, context: Record<string, string> = {}, policies: IdentityPolicies = []): Promise<Decision> {
+  return decide({
+    principal,
+    action,
+    resource: s.keyArn,
+    resourceAccount: ACCOUNT,
+    resourcePolicy: s.keyPolicy,
+    identityPolicies: policies,
+    context,
+  });
 }
 
 /** What a service principal's request carries. */
