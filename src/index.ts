@@ -1,3 +1,5 @@
 export * from './key';
 export * from './guardrails';
 export * from './sharing';
+export * from './presets';
+export * from './perimeters';

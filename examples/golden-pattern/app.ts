@@ -1,7 +1,7 @@
 import { App, Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { KmsGoldenRules } from '../../src';
 import { GoldenPatternStack } from './golden-pattern-stack';
+import { KmsGoldenRules } from '../../src';
 
 /** The rule packs every stack of the example app is checked against: ours and cdk-nag's compliance packs. */
 export function addCompliancePacks(app: App): void {

@@ -1,10 +1,17 @@
-import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CustomerManagedKey, KeyDeletionAlarm } from '../../src';
+import { CustomerManagedKey, KeyDeletionAlarm, KeyPerimeter, ServicePreset } from '../../src';
+
+/** The example's AWS Organization: the key is usable only by its principals (and AWS services). */
+const ORGANIZATION_ID = 'o-exampleorgid1';
+const APPLICATION_LOG_GROUP = '/golden-pattern/application';
 
 /**
- * An application's encryption key: a platform role administers it, the application's role uses it.
+ * An application's encryption key: a platform role administers it, the application's role uses it,
+ * CloudWatch Logs encrypts the application's log group with it, and only principals of the
+ * organization may use it.
  */
 export class GoldenPatternStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -26,6 +33,15 @@ export class GoldenPatternStack extends Stack {
       aliases: ['alias/golden-pattern/application'],
       rotationPeriod: Duration.days(180),
       tags: { 'data-classification': 'confidential' },
+    });
+    key.addServicePreset(ServicePreset.cloudWatchLogs({ logGroupNames: [APPLICATION_LOG_GROUP] }));
+    key.addPerimeter(KeyPerimeter.organization(ORGANIZATION_ID));
+
+    new logs.LogGroup(this, 'ApplicationLogs', {
+      logGroupName: APPLICATION_LOG_GROUP,
+      encryptionKey: key,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     // Someone scheduling the key's deletion or disabling it is told at once.

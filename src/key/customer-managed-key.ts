@@ -3,6 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { KeyAdminPolicy, KeyUserPolicy } from './identity-policies';
+import { applyPerimeter } from '../perimeters/apply';
+import { KeyPerimeter } from '../perimeters/key-perimeter';
+import { applyServicePreset } from '../presets/apply';
+import { warnServicePrincipalsWithoutSource } from '../presets/confused-deputy';
+import { ServicePreset } from '../presets/service-preset';
+import { ServiceVia } from '../presets/service-via';
 import { checkKeyPolicy } from '../private/key-policy-checks';
 import { KeyPolicyModel } from '../private/key-policy-model';
 import { canRotate, knownSpecs, usagesFor, useActionsFor } from '../private/key-specs';
@@ -348,6 +354,7 @@ export class CustomerManagedKey extends kms.Key {
     this.node.addValidation({
       validate: () => checkKeyPolicy(this, this.policy, this.accountRootAccess === AccountRootAccess.FULL_DELEGATION),
     });
+    this.node.addValidation({ validate: () => warnServicePrincipalsWithoutSource(this) });
   }
 
   /**
@@ -387,6 +394,31 @@ export class CustomerManagedKey extends kms.Key {
     // One construct id per alias name: reordering aliases never replaces one (a replacement would
     // fail, as the new alias is created before the old one is deleted).
     return new kms.Alias(this, `Alias${name}`, { aliasName: name, targetKey: this });
+  }
+
+  /**
+   * Lets principals use the key only through an AWS service (`kms:ViaService
+   * <service>.<region>.amazonaws.com`, for the region of each key that renders the policy, replicas
+   * included). Principals of other accounts also need an identity policy in their own account.
+   */
+  public allowUseVia(service: ServiceVia, principals: iam.IPrincipal[]): void {
+    this.addServicePreset(ServicePreset.useVia(service, principals));
+  }
+
+  /**
+   * Lets an AWS service use the key with the statements and conditions AWS documents for it.
+   * A preset for a service that cannot use this key's spec is an error.
+   */
+  public addServicePreset(preset: ServicePreset): void {
+    applyServicePreset(this, preset);
+  }
+
+  /**
+   * Adds a perimeter (organization or network) around the use of the key. It denies cryptographic
+   * actions only: deployments can always update the key policy.
+   */
+  public addPerimeter(perimeter: KeyPerimeter): void {
+    applyPerimeter(this, perimeter);
   }
 
   /**

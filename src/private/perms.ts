@@ -215,3 +215,30 @@ export const EC2_MODIFY_SNAPSHOT_ATTRIBUTE = 'ec2:ModifySnapshotAttribute';
 
 /** Shares an AMI (launchPermission). */
 export const EC2_MODIFY_IMAGE_ATTRIBUTE = 'ec2:ModifyImageAttribute';
+
+/**
+ * What a service needs to put messages into an encrypted SNS topic or SQS queue (EventBridge rules,
+ * SNS topics): the data key for new messages, and Decrypt to reuse a cached one.
+ * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+ */
+export const SERVICE_PUBLISH_ACTIONS: readonly string[] = [
+  'kms:Decrypt',
+  'kms:GenerateDataKey',
+];
+
+/**
+ * CloudTrail's `kms:GenerateDataKey*` for encrypting log files, spelled out.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+ */
+export const CLOUDTRAIL_ENCRYPT_ACTIONS: readonly string[] = [
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateDataKeyWithoutPlaintext',
+];
+
+/** What readers of encrypted CloudTrail log files need. */
+export const CLOUDTRAIL_READ_ACTIONS: readonly string[] = [
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+];

@@ -107,9 +107,17 @@ export class World {
       case 'AWS::S3::Bucket':
         return `arn:aws:s3:::${r.Properties?.BucketName ?? id.toLowerCase()}`;
       case 'AWS::SNS::Topic':
-        return `arn:aws:sns:${s.region}:${s.account}:${id}`;
+        return `arn:aws:sns:${s.region}:${s.account}:${r.Properties?.TopicName ?? id}`;
+      case 'AWS::SQS::Queue':
+        return `arn:aws:sqs:${s.region}:${s.account}:${r.Properties?.QueueName ?? id}`;
       case 'AWS::Logs::LogGroup':
         return `arn:aws:logs:${s.region}:${s.account}:log-group:${r.Properties?.LogGroupName ?? id}:*`;
+      case 'AWS::Events::Rule': {
+        const bus = r.Properties?.EventBusName && r.Properties.EventBusName !== 'default' ? `${r.Properties.EventBusName}/` : '';
+        return `arn:aws:events:${s.region}:${s.account}:rule/${bus}${r.Properties?.Name ?? id}`;
+      }
+      case 'AWS::CloudTrail::Trail':
+        return `arn:aws:cloudtrail:${s.region}:${s.account}:trail/${r.Properties?.TrailName ?? id}`;
       default:
         return `arn:aws:${r.Type.split('::')[1].toLowerCase()}:${s.region}:${s.account}:${id}`;
     }
@@ -127,6 +135,12 @@ export class World {
         return this.arnFor(s, id, r);
       case 'AWS::S3::Bucket':
         return r.Properties?.BucketName ?? id.toLowerCase();
+      case 'AWS::SQS::Queue':
+        return `https://sqs.${s.region}.amazonaws.com/${s.account}/${r.Properties?.QueueName ?? id}`;
+      case 'AWS::Logs::LogGroup':
+        return r.Properties?.LogGroupName ?? id;
+      case 'AWS::CloudTrail::Trail':
+        return r.Properties?.TrailName ?? id;
       default:
         return r.Properties?.Name ?? id;
     }
@@ -206,19 +220,44 @@ export interface Request {
   readonly context?: Record<string, string | string[]>;
 }
 
+/**
+ * The simulator knows `kms:EncryptionContext:${EncryptionContextKey}` but matches variable keys only
+ * after a `/`, so it would ignore `kms:EncryptionContext:aws:logs:arn` in requests (and a condition on
+ * it would always see it missing). Requests and policies carry such keys under a variable key it does
+ * match, `aws:RequestTag/<original key>`: the operators, IfExists and missing-key rules stay the simulator's.
+ */
+const ENCRYPTION_CONTEXT_KEY = /^kms:EncryptionContext:/i;
+const encryptionContextAlias = (key: string) => (ENCRYPTION_CONTEXT_KEY.test(key) ? `aws:RequestTag/${key}` : key);
+
+function withEncryptionContextAliases(policy: any): any {
+  if (policy === undefined) {
+    return undefined;
+  }
+  const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+  return {
+    ...policy,
+    Statement: statements.map((st: any) => (st.Condition === undefined ? st : {
+      ...st,
+      Condition: Object.fromEntries(Object.entries(st.Condition).map(([op, keys]) => [op,
+        Object.fromEntries(Object.entries(keys as Record<string, unknown>).map(([k, v]) => [encryptionContextAlias(k), v]))])),
+    })),
+  };
+}
+
 /** Evaluates one request; throws when the simulator rejects the input. */
 export async function decide(req: Request): Promise<Decision> {
+  const context = Object.fromEntries(Object.entries(req.context ?? {}).map(([k, v]) => [encryptionContextAlias(k), v]));
   const result = await runSimulation({
     request: {
       principal: req.principal,
       action: req.action,
       resource: { resource: req.resource, accountId: req.resourceAccount },
-      contextVariables: req.context ?? {},
+      contextVariables: context,
     },
-    identityPolicies: req.identityPolicies ?? [],
+    identityPolicies: (req.identityPolicies ?? []).map((p) => ({ name: p.name, policy: withEncryptionContextAliases(p.policy) })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: req.resourcePolicy,
+    resourcePolicy: withEncryptionContextAliases(req.resourcePolicy),
   }, {});
   if (result.resultType === 'error') {
     throw new Error(`simulation rejected: ${JSON.stringify(result.errors)}`);

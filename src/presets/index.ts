@@ -1,0 +1,2 @@
+export * from './service-via';
+export * from './service-preset';
