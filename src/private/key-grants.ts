@@ -1,7 +1,8 @@
-import { Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
+import { sameEnvironment } from './environment';
 import { failInput } from './validation';
 
 /**
@@ -129,10 +130,4 @@ function granteeStackOf(grantee: iam.IGrantable): Stack | undefined {
     return Stack.of(principal);
   }
   return Construct.isConstruct(grantee) ? Stack.of(grantee) : undefined;
-}
-
-/** Whether two stacks are certainly in the same account and region. */
-export function sameEnvironment(a: Stack, b: Stack): boolean {
-  return Token.compareStrings(a.account, b.account) === TokenComparison.SAME
-    && Token.compareStrings(a.region, b.region) === TokenComparison.SAME;
 }
