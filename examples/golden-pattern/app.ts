@@ -1,6 +1,7 @@
 import { App, Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { GoldenPatternStack } from './golden-pattern-stack';
+import { addMultiRegionPattern } from './multi-region-pattern';
 
 /** The compliance packs every stack of the example app is checked against. */
 export function addCompliancePacks(app: App): void {
@@ -15,5 +16,6 @@ export function addCompliancePacks(app: App): void {
 /** Adds the example's stacks and checks to an app. */
 export function addGoldenPatternApp(app: App, env: Environment): void {
   new GoldenPatternStack(app, 'GoldenPatternKeys', { env });
+  addMultiRegionPattern(app, env);
   addCompliancePacks(app);
 }

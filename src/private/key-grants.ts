@@ -109,7 +109,7 @@ export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions
  */
 export function grantInIdentityPolicy(key: kms.IKey, grantee: iam.IGrantable, actions: string[]): iam.Grant {
   refuseWildcard(key, actions);
-  return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [key.keyArn], scope: key });
+  return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [key.keyArn] });
 }
 
 function refuseWildcard(key: IConstruct, actions: string[]): void {

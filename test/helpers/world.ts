@@ -11,6 +11,8 @@ export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
 interface Deployed {
   readonly name: string;
+  readonly stackName: string;
+  readonly outputs: Record<string, any>;
   readonly account: string;
   readonly region: string;
   readonly resources: Record<string, any>;
@@ -32,7 +34,7 @@ export class World {
   /** Adds a stack (its env must be concrete). */
   public add(stack: Stack): this {
     const template = Template.fromStack(stack).toJSON();
-    this.stacks.push({ name: stack.artifactId, account: stack.account, region: stack.region, resources: template.Resources ?? {} });
+    this.stacks.push({ name: stack.artifactId, stackName: stack.stackName, outputs: template.Outputs ?? {}, account: stack.account, region: stack.region, resources: template.Resources ?? {} });
     return this;
   }
 
@@ -196,6 +198,13 @@ export class World {
           if (attr === 'Arn') return this.arnFor(owner, id, r);
           if (attr === 'KeyId') return keyIdFor(id);
           return `${id}.${attr}`;
+        }
+        case 'Fn::GetStackOutput': {
+          // A weak cross-stack reference: an output of another stack, read at deployment.
+          const producer = this.stacks.find((x) => x.stackName === arg.StackName && x.region === (arg.Region ?? s.region));
+          const output = producer?.outputs[arg.OutputName];
+          if (!producer || !output) throw new Error(`no output ${arg.OutputName} of stack ${arg.StackName}`);
+          return this.resolve(producer, output.Value);
         }
         case 'Fn::Join': {
           const [sep, parts] = arg;
