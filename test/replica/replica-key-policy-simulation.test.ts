@@ -11,8 +11,8 @@ const PRIMARY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/mrk-1234abcd12ab34cd56
  * GIVEN a multi-Region primary in eu-west-1 with an admin role, a user role and an unrelated role whose
  * own policy allows kms:*, and replicas in us-east-1 and ap-southeast-2; THEN the keys by region.
  */
-function keysByRegion(options: { primaryKeyArn?: string } = {}): Record<string, KeyUnderTest> {
-  const app = new App();
+function keysByRegion(options: { primaryKeyArn?: string; context?: Record<string, string> } = {}): Record<string, KeyUnderTest> {
+  const app = new App({ context: options.context });
   const stack = new Stack(app, 'Keys', { env: { account: ACCOUNT, region: 'eu-west-1' } });
   // Named roles, so that the explicit-ARN variant can name them in other regions.
   const role = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.AccountRootPrincipal(), roleName: `keys-${id.toLowerCase()}` });
@@ -35,7 +35,8 @@ function keysByRegion(options: { primaryKeyArn?: string } = {}): Record<string, 
 }
 
 describe.each([
-  ['CDK cross-region references', {}],
+  ['CDK cross-region references (ExportWriter/ExportReader)', {}],
+  ['weak CDK cross-region references (Fn::GetStackOutput)', { context: { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } }],
   ['an explicit primary key ARN', { primaryKeyArn: PRIMARY_ARN }],
 ])('a primary and two replicas, with %s, evaluated', (_variant, options) => {
   const keys = keysByRegion(options);
