@@ -3,6 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { KeyAdminPolicy, KeyUserPolicy } from './identity-policies';
+import { grantInKeyPolicy, UseGrant, useGrantActions } from '../private/key-grants';
+import { checkKeyPolicy } from '../private/key-policy-checks';
+import { KeyPolicyModel } from '../private/key-policy-model';
+import { checkAlias, checkAliases, checkDescription, checkRemovalPolicy, checkTags, normalizeAlias } from '../private/key-properties';
 import { canRotate, knownSpecs, usagesFor, useActionsFor } from '../private/key-specs';
 import {
   KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
@@ -11,10 +15,6 @@ import {
   PUT_KEY_POLICY,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
-import { grantInKeyPolicy, UseGrant, useGrantActions } from '../private/key-grants';
-import { checkKeyPolicy } from '../private/key-policy-checks';
-import { KeyPolicyModel } from '../private/key-policy-model';
-import { checkAlias, checkAliases, checkDescription, checkRemovalPolicy, checkTags, normalizeAlias } from '../private/key-properties';
 import { InputProblems, wholeDaysWithin } from '../private/validation';
 
 /**
@@ -506,12 +506,9 @@ export class CustomerManagedKey extends kms.Key {
       policy.attachToGroup(principal as unknown as iam.IGroup);
     }
   }
-
 }
 
 const CUSTOMER_MANAGED_KEY_SYMBOL = Symbol.for('cdk-kms-patterns.CustomerManagedKey');
-
-
 
 /** Admins, users and policy managers are named principals of IAM, never the account, a service or anyone. */
 function validatePrincipals(problems: InputProblems, stack: Stack, props: CustomerManagedKeyProps): void {

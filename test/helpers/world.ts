@@ -34,7 +34,14 @@ export class World {
   /** Adds a stack (its env must be concrete). */
   public add(stack: Stack): this {
     const template = Template.fromStack(stack).toJSON();
-    this.stacks.push({ name: stack.artifactId, stackName: stack.stackName, outputs: template.Outputs ?? {}, account: stack.account, region: stack.region, resources: template.Resources ?? {} });
+    this.stacks.push({
+      name: stack.artifactId,
+      stackName: stack.stackName,
+      outputs: template.Outputs ?? {},
+      account: stack.account,
+      region: stack.region,
+      resources: template.Resources ?? {},
+    });
     return this;
   }
 

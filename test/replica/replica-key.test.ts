@@ -361,7 +361,7 @@ describe('ReplicaKey.fromReplicaKeyArn', () => {
   test.each([
     `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
     `arn:aws:kms:us-east-1:${ACCOUNT}:alias/app`,
-    `arn:aws:s3:::bucket/mrk-x`,
+    'arn:aws:s3:::bucket/mrk-x',
   ])('refuses %s, which is not a multi-Region key ARN', (arn) => {
     const stack = new Stack(new App(), 'App');
     expect(() => ReplicaKey.fromReplicaKeyArn(stack, 'Replica', arn))
