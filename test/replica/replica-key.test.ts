@@ -1,4 +1,4 @@
-import { App, Duration, PhysicalName, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import { App, Aws, Duration, PhysicalName, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -221,6 +221,37 @@ describe('per-replica settings', () => {
   });
 });
 
+describe('replicate() stacks', () => {
+  test('stackIdPrefix names the replica stacks', () => {
+    const p = primary();
+    const replicas = ReplicaKey.replicate(p.key, { regions: REPLICA_REGIONS, stackIdPrefix: 'DataKeyReplicas' });
+    expect(replicas.map((r) => Stack.of(r).node.id)).toEqual(['DataKeyReplicas-us-east-1', 'DataKeyReplicas-ap-southeast-2']);
+  });
+
+  test('an id taken by a construct that is not a stack fails', () => {
+    const p = primary();
+    new Stage(p.app, 'Keys-us-east-1');
+    expect(() => ReplicaKey.replicate(p.key, { regions: ['us-east-1'] }))
+      .toThrow(/^Keys\/Key: replicate\(\) needs the id Keys-us-east-1 for the replica stack of us-east-1, but Keys-us-east-1 is not a stack/);
+  });
+
+  test('a region that is a token fails', () => {
+    const p = primary();
+    expect(() => ReplicaKey.replicate(p.key, { regions: [Aws.REGION] }))
+      .toThrow(/^Keys\/Key: replicate\(\) needs concrete region names, got a token/);
+  });
+
+  test('on aws-cdk-lib releases without addStackDependency (the 2.257 floor), the dependency is added with addDependency', () => {
+    const p = primary();
+    const stack = replicaStack(p.app, 'us-east-1');
+    Object.defineProperty(stack, 'addStackDependency', { value: undefined });
+    // (2.276's addDependency forwards to addStackDependency, which this stack no longer has.)
+    const addDependency = jest.spyOn(stack, 'addDependency').mockImplementation(() => undefined);
+    new ReplicaKey(stack, 'Key', { primaryKey: p.key, primaryKeyArn: PRIMARY_ARN });
+    expect(addDependency).toHaveBeenCalledWith(p.stack, 'replica Replica-us-east-1/Key of Keys/Key');
+  });
+});
+
 describe('an explicit primary key ARN instead of a cross-region reference', () => {
   test('no custom resource anywhere; named roles are referenced by name; the stacks still depend on the primary', () => {
     // GIVEN roles with physical names
@@ -305,6 +336,37 @@ describe('grants on a replica', () => {
     const world = new World(p.stack, stack);
     const readerArn = world.arnOf(idOf(reader));
     expect(statementsOf(world, replica).some((st) => st.Principal?.AWS === readerArn && [].concat(st.Action).includes('kms:Decrypt' as never))).toBe(true);
+  });
+
+  test.each<[string, kms.KeySpec, kms.KeyUsage | undefined, (k: kms.IKey, g: iam.IGrantable) => iam.Grant, string[]]>([
+    ['grantDecrypt', kms.KeySpec.SYMMETRIC_DEFAULT, undefined, (k, g) => k.grantDecrypt(g), ['kms:Decrypt']],
+    ['grantEncrypt', kms.KeySpec.SYMMETRIC_DEFAULT, undefined, (k, g) => k.grantEncrypt(g), ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptTo']],
+    ['grantEncryptDecrypt', kms.KeySpec.SYMMETRIC_DEFAULT, undefined, (k, g) => k.grantEncryptDecrypt(g), ['kms:Decrypt', 'kms:Encrypt']],
+    ['grantEncrypt on an RSA key', kms.KeySpec.RSA_2048, kms.KeyUsage.ENCRYPT_DECRYPT, (k, g) => k.grantEncrypt(g), ['kms:Encrypt']],
+    ['grantSign', kms.KeySpec.ECC_NIST_P256, kms.KeyUsage.SIGN_VERIFY, (k, g) => k.grantSign(g), ['kms:Sign']],
+    ['grantVerify', kms.KeySpec.ECC_NIST_P256, kms.KeyUsage.SIGN_VERIFY, (k, g) => k.grantVerify(g), ['kms:Verify']],
+    ['grantSignVerify', kms.KeySpec.ECC_NIST_P256, kms.KeyUsage.SIGN_VERIFY, (k, g) => k.grantSignVerify(g), ['kms:Sign', 'kms:Verify']],
+    ['grantGenerateMac', kms.KeySpec.HMAC_256, undefined, (k, g) => k.grantGenerateMac(g), ['kms:GenerateMac']],
+    ['grantVerifyMac', kms.KeySpec.HMAC_256, undefined, (k, g) => k.grantVerifyMac(g), ['kms:VerifyMac']],
+  ])('%s writes the replica\'s key policy and the grantee\'s policy, on a replica and on an imported replica', (_name, keySpec, keyUsage, grant, actions) => {
+    // GIVEN a replica of a primary of the spec, and an imported replica
+    const p = primary({ keySpec, keyUsage });
+    const stack = replicaStack(p.app, 'us-east-1');
+    const replica = new ReplicaKey(stack, 'Key', { primaryKey: p.key });
+    const imported = ReplicaKey.fromReplicaKeyArn(stack, 'Imported', `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-1`);
+    const grantee = new iam.Role(stack, 'Grantee', { assumedBy: new iam.AccountRootPrincipal() });
+    // WHEN
+    grant(replica, grantee);
+    grant(imported, grantee);
+    // THEN
+    const world = new World(p.stack, stack);
+    const granted = statementsOf(world, replica).filter((st) => st.Principal?.AWS === world.arnOf(idOf(grantee))).flatMap((st) => [].concat(st.Action));
+    expect(granted).toEqual(expect.arrayContaining(actions));
+    const identity = world.identityPoliciesOf(idOf(grantee)).flatMap((x) => x.policy.Statement);
+    for (const resource of [world.arnOf(idOf(replica)), `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-1`]) {
+      const onResource = identity.filter((st: any) => st.Resource === resource).flatMap((st: any) => [].concat(st.Action));
+      expect([resource, onResource]).toEqual([resource, expect.arrayContaining(actions)]);
+    }
   });
 
   test('grantAdmin gives the primary\'s administrator actions; a use grant the usage does not allow fails', () => {
