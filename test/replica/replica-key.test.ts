@@ -360,7 +360,8 @@ describe('grants on a replica', () => {
     grant(imported, grantee);
     // THEN
     const world = new World(p.stack, stack);
-    const granted = statementsOf(world, replica).filter((st) => st.Principal?.AWS === world.arnOf(idOf(grantee))).flatMap((st) => [].concat(st.Action));
+    const granteeArn = world.arnOf(idOf(grantee));
+    const granted = statementsOf(world, replica).filter((st) => st.Principal?.AWS === granteeArn).flatMap((st) => [].concat(st.Action));
     expect(granted).toEqual(expect.arrayContaining(actions));
     const identity = world.identityPoliciesOf(idOf(grantee)).flatMap((x) => x.policy.Statement);
     for (const resource of [world.arnOf(idOf(replica)), `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-1`]) {
