@@ -108,6 +108,10 @@ new JsonFile(project, 'cdk.json', {
     output: 'cdk.out',
     context: {
       '@aws-cdk/core:validateAgainstDefaultRules': true,
+      // Cross-region references (the multi-Region pattern) read outputs with Fn::GetStackOutput: no
+      // custom resources. Keys are retained and KMS keeps a primary while it has replicas, so the
+      // producer-protecting "strong" references (ExportWriter/ExportReader Lambdas) add nothing here.
+      '@aws-cdk/core:defaultCrossStackReferences': 'weak',
     },
   },
 });

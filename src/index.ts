@@ -3,3 +3,4 @@ export * from './guardrails';
 export * from './sharing';
 export * from './presets';
 export * from './perimeters';
+export * from './replica';

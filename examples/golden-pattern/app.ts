@@ -1,6 +1,7 @@
 import { App, Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { GoldenPatternStack } from './golden-pattern-stack';
+import { addMultiRegionPattern } from './multi-region-pattern';
 import { KmsGoldenRules } from '../../src';
 
 /** The rule packs every stack of the example app is checked against: ours and cdk-nag's compliance packs. */
@@ -17,5 +18,6 @@ export function addCompliancePacks(app: App): void {
 /** Adds the example's stacks and checks to an app. */
 export function addGoldenPatternApp(app: App, env: Environment): void {
   new GoldenPatternStack(app, 'GoldenPatternKeys', { env });
+  addMultiRegionPattern(app, env);
   addCompliancePacks(app);
 }

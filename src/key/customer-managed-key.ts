@@ -9,18 +9,19 @@ import { applyServicePreset } from '../presets/apply';
 import { warnServicePrincipalsWithoutSource } from '../presets/confused-deputy';
 import { ServicePreset } from '../presets/service-preset';
 import { ServiceVia } from '../presets/service-via';
+import { grantInKeyPolicy, UseGrant, useGrantActions } from '../private/key-grants';
 import { checkKeyPolicy } from '../private/key-policy-checks';
 import { KeyPolicyModel } from '../private/key-policy-model';
+import { checkAlias, checkAliases, checkDescription, checkRemovalPolicy, checkTags, normalizeAlias } from '../private/key-properties';
 import { canRotate, knownSpecs, usagesFor, useActionsFor } from '../private/key-specs';
 import {
   KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
   KEY_POLICY_MANAGER_ACTIONS,
   MULTI_REGION_ADMIN_ACTIONS,
   PUT_KEY_POLICY,
-  SYMMETRIC_USE_ACTIONS,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
-import { failInput, InputProblems, wholeDaysWithin } from '../private/validation';
+import { InputProblems, wholeDaysWithin } from '../private/validation';
 import { AmiLaunchSharingOptions, EbsSharingPurpose } from '../sharing/key-sharing';
 import { shareKeyForEbs } from '../sharing/key-sharing-statements';
 import { SharingTargets } from '../sharing/targets';
@@ -178,10 +179,6 @@ export interface CustomerManagedKeyProps {
 /** The longest pending window KMS allows: the default, because a deleted key loses its data. */
 const DEFAULT_PENDING_WINDOW_DAYS = 30;
 const DEFAULT_ROTATION_PERIOD_DAYS = 365;
-const ALIAS_PATTERN = /^alias\/[a-zA-Z0-9/_-]+$/;
-const MAX_ALIASES = 50;
-const MAX_TAGS = 50;
-const MAX_DESCRIPTION = 8_192;
 
 /**
  * A customer-managed KMS key whose key policy separates administrators from users by construction.
@@ -242,18 +239,10 @@ export class CustomerManagedKey extends kms.Key {
       wholeDaysWithin(problems, 'pendingWindow', props.pendingWindow, 7, 30);
     }
 
-    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.length > MAX_DESCRIPTION) {
-      problems.add(`description has at most ${MAX_DESCRIPTION} characters, got ${props.description.length}`);
-    }
-    if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
-      problems.add('removalPolicy SNAPSHOT does not apply to KMS keys; allowed: RETAIN (default), RETAIN_ON_UPDATE_OR_DELETE, DESTROY');
-    }
-    const aliases: string[] = [];
-    for (const alias of props.aliases ?? []) {
-      checkAlias(problems, normalizeAlias(alias), aliases);
-      aliases.push(normalizeAlias(alias));
-    }
-    validateTags(problems, props.tags ?? {});
+    checkDescription(problems, props.description);
+    checkRemovalPolicy(problems, props.removalPolicy);
+    checkAliases(problems, props.aliases ?? []);
+    checkTags(problems, props.tags ?? {});
     validatePrincipals(problems, stack, props);
 
     if (props.accountRootAccess === AccountRootAccess.NONE
@@ -426,19 +415,7 @@ export class CustomerManagedKey extends kms.Key {
    * policy. `kms:*` is refused: give administration with `grantAdmin` and use with the other `grant*`.
    */
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    const wildcard = actions.filter((a) => a === '*' || a === 'kms:*');
-    if (wildcard.length > 0) {
-      failInput(this.node.path, `grant() does not give '${wildcard[0]}': name the actions (allowed: kms:<Action>), or use grantAdmin() or a use grant`);
-    }
-    const granteeStack = granteeStackOf(grantee);
-    const crossEnvironment = granteeStack !== undefined && !sameEnvironment(granteeStack, Stack.of(this));
-    return iam.Grant.addToPrincipalAndResource({
-      grantee,
-      actions,
-      resource: this,
-      resourceArns: [crossEnvironment && Token.isUnresolved(this.keyArn) ? this.keyArnPattern() : this.keyArn],
-      resourceSelfArns: ['*'],
-    });
+    return grantInKeyPolicy(this, grantee, actions);
   }
 
   /** Grants the administrator actions of this key (never a cryptographic action, never CreateGrant). */
@@ -448,50 +425,42 @@ export class CustomerManagedKey extends kms.Key {
 
   /** Grants decryption. */
   public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
-    this.requireUsage('grantDecrypt', kms.KeyUsage.ENCRYPT_DECRYPT);
-    return this.grant(grantee, 'kms:Decrypt');
+    return this.useGrant('grantDecrypt', grantee);
   }
 
   /** Grants encryption (and, for symmetric keys, data key generation and re-encryption). */
   public grantEncrypt(grantee: iam.IGrantable): iam.Grant {
-    this.requireUsage('grantEncrypt', kms.KeyUsage.ENCRYPT_DECRYPT);
-    return this.grant(grantee, ...this.encryptActions());
+    return this.useGrant('grantEncrypt', grantee);
   }
 
   /** Grants encryption and decryption. */
   public grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
-    this.requireUsage('grantEncryptDecrypt', kms.KeyUsage.ENCRYPT_DECRYPT);
-    return this.grant(grantee, 'kms:Decrypt', ...this.encryptActions());
+    return this.useGrant('grantEncryptDecrypt', grantee);
   }
 
   /** Grants signing. */
   public grantSign(grantee: iam.IGrantable): iam.Grant {
-    this.requireUsage('grantSign', kms.KeyUsage.SIGN_VERIFY);
-    return this.grant(grantee, 'kms:Sign');
+    return this.useGrant('grantSign', grantee);
   }
 
   /** Grants signature verification. */
   public grantVerify(grantee: iam.IGrantable): iam.Grant {
-    this.requireUsage('grantVerify', kms.KeyUsage.SIGN_VERIFY);
-    return this.grant(grantee, 'kms:Verify');
+    return this.useGrant('grantVerify', grantee);
   }
 
   /** Grants signing and signature verification. */
   public grantSignVerify(grantee: iam.IGrantable): iam.Grant {
-    this.requireUsage('grantSignVerify', kms.KeyUsage.SIGN_VERIFY);
-    return this.grant(grantee, 'kms:Sign', 'kms:Verify');
+    return this.useGrant('grantSignVerify', grantee);
   }
 
   /** Grants HMAC generation. */
   public grantGenerateMac(grantee: iam.IGrantable): iam.Grant {
-    this.requireUsage('grantGenerateMac', kms.KeyUsage.GENERATE_VERIFY_MAC);
-    return this.grant(grantee, 'kms:GenerateMac');
+    return this.useGrant('grantGenerateMac', grantee);
   }
 
   /** Grants HMAC verification. */
   public grantVerifyMac(grantee: iam.IGrantable): iam.Grant {
-    this.requireUsage('grantVerifyMac', kms.KeyUsage.GENERATE_VERIFY_MAC);
-    return this.grant(grantee, 'kms:VerifyMac');
+    return this.useGrant('grantVerifyMac', grantee);
   }
 
   /**
@@ -516,26 +485,8 @@ export class CustomerManagedKey extends kms.Key {
     shareKeyForEbs(this, EbsSharingPurpose.AMI_LAUNCH, targets, options);
   }
 
-  /**
-   * `arn:<partition>:kms:<region>:<account>:key/*` of this key's environment: the identity-side
-   * resource for principals of other environments, which cannot reference the key's ARN before it exists.
-   */
-  private keyArnPattern(): string {
-    const stack = Stack.of(this);
-    return `arn:${stack.partition}:kms:${stack.region}:${stack.account}:key/*`;
-  }
-
-  private encryptActions(): string[] {
-    if (this.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
-      return ['kms:Encrypt'];
-    }
-    return SYMMETRIC_USE_ACTIONS.filter((a) => a !== 'kms:Decrypt' && a !== 'kms:DescribeKey');
-  }
-
-  private requireUsage(method: string, usage: kms.KeyUsage): void {
-    if (this.keyUsage !== usage) {
-      failInput(this.node.path, `${method}() needs a key with usage ${usage}, got a ${this.keySpec} key with usage ${this.keyUsage}`);
-    }
+  private useGrant(method: UseGrant, grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...useGrantActions(method, { path: this.node.path, keySpec: this.keySpec, keyUsage: this.keyUsage }));
   }
 
   private addKeyPolicyParts(props: CustomerManagedKeyProps): void {
@@ -612,52 +563,9 @@ export class CustomerManagedKey extends kms.Key {
       policy.attachToGroup(principal as unknown as iam.IGroup);
     }
   }
-
 }
 
 const CUSTOMER_MANAGED_KEY_SYMBOL = Symbol.for('cdk-kms-patterns.CustomerManagedKey');
-
-function normalizeAlias(aliasName: string): string {
-  return Token.isUnresolved(aliasName) || aliasName.startsWith('alias/') ? aliasName : `alias/${aliasName}`;
-}
-
-function checkAlias(problems: InputProblems, name: string, existing: string[]): void {
-  if (!Token.isUnresolved(name)) {
-    if (name.length > 256 || !ALIAS_PATTERN.test(name)) {
-      problems.add(`alias must be 'alias/' followed by 1 to 250 characters of a-z A-Z 0-9 / _ -, got '${name}'`);
-    }
-    if (name.toLowerCase().startsWith('alias/aws/')) {
-      problems.add(`alias must not start with 'alias/aws/' (reserved for AWS managed keys), got '${name}'`);
-    }
-    if (existing.includes(name)) {
-      problems.add(`alias '${name}' is given twice`);
-    }
-  }
-  if (existing.length >= MAX_ALIASES) {
-    problems.add(`a key has at most ${MAX_ALIASES} aliases, got more (adding '${name}')`);
-  }
-}
-
-function validateTags(problems: InputProblems, tags: { [key: string]: string }): void {
-  const entries = Object.entries(tags);
-  if (entries.length > MAX_TAGS) {
-    problems.add(`a key has at most ${MAX_TAGS} tags, got ${entries.length}`);
-  }
-  for (const [key, value] of entries) {
-    if (Token.isUnresolved(key)) {
-      continue;
-    }
-    if (key.length < 1 || key.length > 128) {
-      problems.add(`tag key must have 1 to 128 characters, got '${key}' (${key.length})`);
-    }
-    if (key.toLowerCase().startsWith('aws:')) {
-      problems.add(`tag key must not start with 'aws:' (reserved by AWS), got '${key}'`);
-    }
-    if (!Token.isUnresolved(value) && value.length > 256) {
-      problems.add(`tag value has at most 256 characters, got ${value.length} for tag '${key}'`);
-    }
-  }
-}
 
 /** Admins, users and policy managers are named principals of IAM, never the account, a service or anyone. */
 function validatePrincipals(problems: InputProblems, stack: Stack, props: CustomerManagedKeyProps): void {
@@ -706,15 +614,3 @@ function isImported(p: unknown, nameProperty: string): boolean {
   return typeof p === 'object' && p !== null && nameProperty in p && isConstruct(p);
 }
 
-function granteeStackOf(grantee: iam.IGrantable): Stack | undefined {
-  const principal = grantee.grantPrincipal;
-  if (isConstruct(principal)) {
-    return Stack.of(principal);
-  }
-  return isConstruct(grantee) ? Stack.of(grantee) : undefined;
-}
-
-function sameEnvironment(a: Stack, b: Stack): boolean {
-  return Token.compareStrings(a.account, b.account) === TokenComparison.SAME
-    && Token.compareStrings(a.region, b.region) === TokenComparison.SAME;
-}

@@ -1,8 +1,9 @@
-import { Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { CustomerManagedKey } from './customer-managed-key';
+import { sameEnvironment } from '../private/environment';
 import { useActionsFor, usagesFor } from '../private/key-specs';
 import {
   KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
@@ -161,9 +162,7 @@ function asCustomerManagedKey(key: kms.IKey): CustomerManagedKey | undefined {
 function keyStatement(scope: Construct, key: kms.IKey, sid: string, actions: string[]): iam.PolicyStatement {
   const here = Stack.of(scope);
   const there = Stack.of(key);
-  const sameEnv = Token.compareStrings(here.account, there.account) === TokenComparison.SAME
-    && Token.compareStrings(here.region, there.region) === TokenComparison.SAME;
-  if (!Token.isUnresolved(key.keyArn) || sameEnv) {
+  if (!Token.isUnresolved(key.keyArn) || sameEnvironment(here, there)) {
     return new iam.PolicyStatement({ sid, actions, resources: [key.keyArn] });
   }
   const cmk = asCustomerManagedKey(key);

@@ -3,18 +3,25 @@
  * would have once deployed) and evaluates real requests against them with @cloud-copilot/iam-simulate.
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { Stack } from 'aws-cdk-lib';
+import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { IConstruct } from 'constructs';
 
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
 interface Deployed {
+  readonly name: string;
+  readonly stackName: string;
+  readonly outputs: Record<string, any>;
   readonly account: string;
   readonly region: string;
   readonly resources: Record<string, any>;
 }
 
-/** One or more deployed stacks, with every resource given a concrete ARN. */
+/**
+ * One or more deployed stacks, with every resource given a concrete ARN. Resources are named by logical
+ * id, or by `<stack artifact id>/<logical id>` when several stacks hold the same logical id (see `idOf`).
+ */
 export class World {
   private readonly stacks: Deployed[] = [];
 
@@ -27,14 +34,21 @@ export class World {
   /** Adds a stack (its env must be concrete). */
   public add(stack: Stack): this {
     const template = Template.fromStack(stack).toJSON();
-    this.stacks.push({ account: stack.account, region: stack.region, resources: template.Resources ?? {} });
+    this.stacks.push({
+      name: stack.artifactId,
+      stackName: stack.stackName,
+      outputs: template.Outputs ?? {},
+      account: stack.account,
+      region: stack.region,
+      resources: template.Resources ?? {},
+    });
     return this;
   }
 
   /** The concrete ARN of a resource, found by logical id in any stack. */
   public arnOf(logicalId: string): string {
     const [deployed, resource] = this.find(logicalId);
-    return this.arnFor(deployed, logicalId, resource);
+    return this.arnFor(deployed, logicalId.split('/').pop()!, resource);
   }
 
   /** The only resource of a type whose logical id starts with the given prefix, as logical id. */
@@ -60,19 +74,19 @@ export class World {
     for (const p of role.Properties?.Policies ?? []) {
       out.push({ name: p.PolicyName, policy: this.resolve(deployed, p.PolicyDocument) });
     }
-    for (const s of this.stacks) {
-      for (const [id, r] of Object.entries(s.resources)) {
-        const attached = (r.Properties?.Roles ?? []).some((x: any) => x?.Ref === roleLogicalId);
-        if ((r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') && attached) {
-          out.push({ name: id, policy: this.resolve(s, r.Properties.PolicyDocument) });
-        }
+    const roleId = roleLogicalId.split('/').pop();
+    // Policies name roles by Ref, which stays inside a stack.
+    for (const [id, r] of Object.entries(deployed.resources)) {
+      const attached = (r.Properties?.Roles ?? []).some((x: any) => x?.Ref === roleId);
+      if ((r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') && attached) {
+        out.push({ name: id, policy: this.resolve(deployed, r.Properties.PolicyDocument) });
       }
-      for (const [id, r] of Object.entries(s.resources)) {
-        if (r.Type !== 'AWS::IAM::ManagedPolicy') continue;
-        const refs = (role.Properties?.ManagedPolicyArns ?? []).some((x: any) => x?.Ref === id);
-        if (refs) {
-          out.push({ name: id, policy: this.resolve(s, r.Properties.PolicyDocument) });
-        }
+    }
+    for (const [id, r] of Object.entries(deployed.resources)) {
+      if (r.Type !== 'AWS::IAM::ManagedPolicy') continue;
+      const refs = (role.Properties?.ManagedPolicyArns ?? []).some((x: any) => x?.Ref === id);
+      if (refs) {
+        out.push({ name: id, policy: this.resolve(deployed, r.Properties.PolicyDocument) });
       }
     }
     return out;
@@ -84,7 +98,35 @@ export class World {
     return this.resolve(deployed, value);
   }
 
-  private find(logicalId: string): [Deployed, any] {
+  /**
+   * A value carried across regions by CDK (crossRegionReferences): the reader's attribute is the SSM
+   * parameter name that the producing stack's writer fills in.
+   */
+  private crossRegionExport(parameterName: string): any {
+    for (const s of this.stacks) {
+      for (const r of Object.values(s.resources)) {
+        const exported = r.Type === 'Custom::CrossRegionExportWriter' ? r.Properties?.WriterProps?.exports?.[parameterName] : undefined;
+        if (exported !== undefined) {
+          return this.resolve(s, exported);
+        }
+      }
+    }
+    throw new Error(`no stack exports ${parameterName} across regions`);
+  }
+
+  /** Finds a resource by `[<stack>/]<logical id>`, in the given stack first (Ref and GetAtt stay inside a stack). */
+  private find(logicalId: string, preferred?: Deployed): [Deployed, any] {
+    if (logicalId.includes('/')) {
+      const [name, id] = logicalId.split('/');
+      const s = this.stacks.find((x) => x.name === name);
+      if (s?.resources[id]) {
+        return [s, s.resources[id]];
+      }
+      throw new Error(`no resource ${logicalId}`);
+    }
+    if (preferred?.resources[logicalId]) {
+      return [preferred, preferred.resources[logicalId]];
+    }
     for (const s of this.stacks) {
       if (s.resources[logicalId]) {
         return [s, s.resources[logicalId]];
@@ -167,15 +209,23 @@ export class World {
             'AWS::URLSuffix': 'amazonaws.com',
           };
           if (pseudo[arg]) return pseudo[arg];
-          const [owner, r] = this.find(arg);
+          const [owner, r] = this.find(arg, s);
           return this.refOf(owner, arg, r);
         }
         case 'Fn::GetAtt': {
           const [id, attr] = Array.isArray(arg) ? arg : String(arg).split('.');
-          const [owner, r] = this.find(id);
+          const [owner, r] = this.find(id, s);
+          if (r.Type === 'Custom::CrossRegionExportReader') return this.crossRegionExport(attr);
           if (attr === 'Arn') return this.arnFor(owner, id, r);
           if (attr === 'KeyId') return keyIdFor(id);
           return `${id}.${attr}`;
+        }
+        case 'Fn::GetStackOutput': {
+          // A weak cross-stack reference: an output of another stack, read at deployment.
+          const producer = this.stacks.find((x) => x.stackName === arg.StackName && x.region === (arg.Region ?? s.region));
+          const output = producer?.outputs[arg.OutputName];
+          if (!producer || !output) throw new Error(`no output ${arg.OutputName} of stack ${arg.StackName}`);
+          return this.resolve(producer, output.Value);
         }
         case 'Fn::Join': {
           const [sep, parts] = arg;
@@ -199,6 +249,13 @@ export class World {
     }
     return out;
   }
+}
+
+/** The world name of a construct's resource: `<stack artifact id>/<logical id>`. */
+export function idOf(construct: IConstruct): string {
+  const resource = construct.node.defaultChild as CfnElement;
+  const stack = Stack.of(construct);
+  return `${stack.artifactId}/${stack.getLogicalId(resource)}`;
 }
 
 /** A stable, UUID-shaped key id for a logical id. */

@@ -2,21 +2,13 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AccountRootAccess, CustomerManagedKey, CustomerManagedKeyProps } from '../../src';
-import { decide, Decision, KMS_STAR_POLICY, World } from '../helpers/world';
+import { ACCOUNT, evaluate, KeyUnderTest, matrixPrincipals, keyUnderTest, satisfies, SEPARATED_DUTIES_MATRIX } from '../helpers/key-policy-matrix';
+import { decide, World } from '../helpers/world';
 
-const ACCOUNT = '111111111111';
-const OTHER_ACCOUNT = '222222222222';
 const env = { account: ACCOUNT, region: 'eu-west-1' };
 
-const CRYPTO = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:GenerateDataKeyWithoutPlaintext'];
-const ADMIN = ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:EnableKeyRotation', 'kms:TagResource'];
-const GRANT_FOR_AWS = { 'kms:GrantIsForAWSResource': 'true' };
-
-interface Setup {
+interface Setup extends KeyUnderTest {
   readonly world: World;
-  readonly keyArn: string;
-  readonly keyPolicy: any;
-  readonly principals: Record<string, { arn: string; identityPolicies: { name: string; policy: any }[] }>;
 }
 
 /** GIVEN an admin role, a user role and an unrelated role whose own policy allows kms:*, in one account. */
@@ -29,97 +21,21 @@ function setup(makeKey: (stack: Stack, admin: iam.IRole, user: iam.IRole) => kms
   other.addToPolicy(new iam.PolicyStatement({ actions: ['kms:*'], resources: ['*'] }));
   const key = makeKey(stack, admin, user);
   const world = new World(stack);
-  const keyId = stack.getLogicalId(key.node.defaultChild as kms.CfnKey);
-  const ids = {
+  const principals = matrixPrincipals(world, {
     admin: stack.getLogicalId(admin.node.defaultChild as iam.CfnRole),
     user: stack.getLogicalId(user.node.defaultChild as iam.CfnRole),
     other: stack.getLogicalId(other.node.defaultChild as iam.CfnRole),
-  };
-  return {
-    world,
-    keyArn: world.arnOf(keyId),
-    keyPolicy: world.keyPolicy(keyId),
-    principals: {
-      admin: { arn: world.arnOf(ids.admin), identityPolicies: world.identityPoliciesOf(ids.admin) },
-      user: { arn: world.arnOf(ids.user), identityPolicies: world.identityPoliciesOf(ids.user) },
-      otherRoleWithKmsStar: { arn: world.arnOf(ids.other), identityPolicies: world.identityPoliciesOf(ids.other) },
-      otherAccountRoleWithKmsStar: { arn: `arn:aws:iam::${OTHER_ACCOUNT}:role/Outsider`, identityPolicies: [KMS_STAR_POLICY] },
-      otherAccountRoot: { arn: `arn:aws:iam::${OTHER_ACCOUNT}:root`, identityPolicies: [] },
-      // The root user holds every permission of its account: modelled as an identity policy with kms:*.
-      accountRoot: { arn: `arn:aws:iam::${ACCOUNT}:root`, identityPolicies: [KMS_STAR_POLICY] },
-    },
-  };
+  });
+  return { world, ...keyUnderTest(world, stack.getLogicalId(key.node.defaultChild as kms.CfnKey), principals) };
 }
 
-async function run(s: Setup, who: string, action: string, context: Record<string, string> = {}): Promise<Decision> {
-  const p = s.principals[who];
-  return decide({
-    principal: p.arn,
-    action,
-    resource: s.keyArn,
-    resourceAccount: ACCOUNT,
-    identityPolicies: p.identityPolicies,
-    resourcePolicy: s.keyPolicy,
-    context,
-  });
-}
+const run = evaluate;
 
 describe('CustomerManagedKey key policy, evaluated', () => {
   const s = setup((stack, admin, user) => new CustomerManagedKey(stack, 'Key', { admins: [admin], users: [user] }));
 
-  test.each(CRYPTO)('admins are denied %s', async (action) => {
-    expect(await run(s, 'admin', action)).not.toEqual('Allowed');
-  });
-
-  test.each(ADMIN)('admins are allowed %s', async (action) => {
-    expect(await run(s, 'admin', action)).toEqual('Allowed');
-  });
-
-  test('admins cannot create grants, not even for AWS resources', async () => {
-    expect(await run(s, 'admin', 'kms:CreateGrant')).not.toEqual('Allowed');
-    expect(await run(s, 'admin', 'kms:CreateGrant', GRANT_FOR_AWS)).not.toEqual('Allowed');
-  });
-
-  test.each(CRYPTO)('users are allowed %s', async (action) => {
-    expect(await run(s, 'user', action)).toEqual('Allowed');
-  });
-
-  test.each(ADMIN)('users are denied %s', async (action) => {
-    expect(await run(s, 'user', action)).not.toEqual('Allowed');
-  });
-
-  test('users create grants for AWS resources only', async () => {
-    expect(await run(s, 'user', 'kms:CreateGrant', GRANT_FOR_AWS)).toEqual('Allowed');
-    expect(await run(s, 'user', 'kms:CreateGrant')).not.toEqual('Allowed');
-    expect(await run(s, 'user', 'kms:CreateGrant', { 'kms:GrantIsForAWSResource': 'false' })).not.toEqual('Allowed');
-  });
-
-  test.each(CRYPTO)('a role of the account with kms:* in its own policy is denied %s', async (action) => {
-    expect(await run(s, 'otherRoleWithKmsStar', action)).not.toEqual('Allowed');
-  });
-
-  test('a role of the account with kms:* in its own policy is denied CreateGrant', async () => {
-    expect(await run(s, 'otherRoleWithKmsStar', 'kms:CreateGrant')).not.toEqual('Allowed');
-    expect(await run(s, 'otherRoleWithKmsStar', 'kms:CreateGrant', GRANT_FOR_AWS)).not.toEqual('Allowed');
-  });
-
-  test('administration stays delegated to the account: an IAM policy of the account can administer (documented)', async () => {
-    expect(await run(s, 'otherRoleWithKmsStar', 'kms:PutKeyPolicy')).toEqual('Allowed');
-  });
-
-  test.each([...CRYPTO, ...ADMIN, 'kms:CreateGrant'])('another account is denied %s', async (action) => {
-    expect(await run(s, 'otherAccountRoleWithKmsStar', action)).not.toEqual('Allowed');
-    expect(await run(s, 'otherAccountRoleWithKmsStar', action, GRANT_FOR_AWS)).not.toEqual('Allowed');
-    expect(await run(s, 'otherAccountRoot', action)).not.toEqual('Allowed');
-  });
-
-  test.each(CRYPTO)('the account root is denied %s', async (action) => {
-    expect(await run(s, 'accountRoot', action)).not.toEqual('Allowed');
-  });
-
-  test('the account root keeps administration, so the key cannot be locked out', async () => {
-    expect(await run(s, 'accountRoot', 'kms:PutKeyPolicy')).toEqual('Allowed');
-    expect(await run(s, 'accountRoot', 'kms:CreateGrant', GRANT_FOR_AWS)).not.toEqual('Allowed');
+  test.each(SEPARATED_DUTIES_MATRIX.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
+    expect(await satisfies(s, row)).toBe(true);
   });
 });
 

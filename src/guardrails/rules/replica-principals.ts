@@ -1,5 +1,6 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 import {
   allowedPrincipals,
   distinct,
@@ -23,11 +24,13 @@ export default Object.defineProperty(
       return NagRuleCompliance.NOT_APPLICABLE;
     }
     const primaryNode = primaryKeyOf(node);
-    const replica = inspectKey(node);
+    const inspected = inspectKey(node);
     const primary = primaryNode && inspectKey(primaryNode);
-    if (replica === undefined || primary === undefined) {
+    if (inspected === undefined || primary === undefined) {
       return NagRuleCompliance.NOT_APPLICABLE;
     }
+    // A replica lives in another region: its principals reach it through cross-region references.
+    const replica = { ...inspected, statements: dereference(inspected.statements, Stack.of(node)) };
     const inReplica = principalNames(replica);
     const inPrimary = principalNames(primary);
     const findings = [
@@ -55,4 +58,56 @@ function principalNames(key: InspectedKey): Set<string> {
     }
   }
   return names;
+}
+
+/**
+ * Replaces the cross-stack references of a resolved value by the values they carry: weak references
+ * (`Fn::GetStackOutput`), strong cross-region references (an ExportReader attribute named after the SSM
+ * parameter an ExportWriter fills) and same-region exports (`Fn::ImportValue`).
+ */
+function dereference(value: any, consumer: Stack): any {
+  if (Array.isArray(value)) {
+    return value.map((v) => dereference(v, consumer));
+  }
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  const output = value['Fn::GetStackOutput'];
+  if (output && Object.keys(value).length === 1) {
+    const producer = stacksOf(consumer).find((s) => s.stackName === output.StackName);
+    const found = producer && outputsOf(producer).find((o) => producer.getLogicalId(o) === output.OutputName);
+    return found ? dereference(producer.resolve(found.value), producer) : value;
+  }
+  const imported = value['Fn::ImportValue'];
+  if (typeof imported === 'string' && Object.keys(value).length === 1) {
+    for (const producer of stacksOf(consumer)) {
+      const found = outputsOf(producer).find((o) => producer.resolve(o.exportName) === imported);
+      if (found) return dereference(producer.resolve(found.value), producer);
+    }
+    return value;
+  }
+  const att = value['Fn::GetAtt'];
+  if (Array.isArray(att) && typeof att[1] === 'string' && att[1].startsWith('/cdk/exports/') && Object.keys(value).length === 1) {
+    for (const producer of stacksOf(consumer)) {
+      for (const writer of producer.node.findAll().filter(isExportWriter)) {
+        const props = producer.resolve((writer as any)._toCloudFormation());
+        const exported = Object.values<any>(props.Resources ?? {})[0]?.Properties?.WriterProps?.exports?.[att[1]];
+        if (exported !== undefined) return dereference(exported, producer);
+      }
+    }
+    return value;
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, dereference(v, consumer)]));
+}
+
+function stacksOf(scope: Stack): Stack[] {
+  return scope.node.root.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+}
+
+function outputsOf(stack: Stack): CfnOutput[] {
+  return stack.node.findAll().filter((c): c is CfnOutput => c instanceof CfnOutput && Stack.of(c) === stack);
+}
+
+function isExportWriter(c: IConstruct): boolean {
+  return CfnResource.isCfnResource(c) && c.cfnResourceType === 'Custom::CrossRegionExportWriter';
 }

@@ -1,7 +1,7 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { CustomerManagedKey } from '../../../src';
+import { CustomerManagedKey, ReplicaKey } from '../../../src';
 import { ACCOUNT, allow, findingsOf, keyWithStatements, newApp, newStack, ROOT_JOIN, synthFindings } from '../nag';
 
 const RULE = 'KmsGolden-ReplicaPrincipals';
@@ -28,6 +28,39 @@ function replicaKey(stack: Stack, primary: kms.IKey, statements: any[]): kms.Cfn
   replica.applyRemovalPolicy(RemovalPolicy.RETAIN);
   return replica;
 }
+
+describe(`${RULE} through cross-region references`, () => {
+  // Roles created in the primary's stack reach the replicas' key policies through cross-region
+  // references; the rule compares what they carry, not the reference.
+  test.each([
+    ['strong references (ExportWriter / ExportReader)', undefined],
+    ['weak references (Fn::GetStackOutput)', 'weak'],
+  ])('ReplicaKey.replicate with roles of the primary stack passes with %s', (_name, references) => {
+    const app = new App({ context: references ? { '@aws-cdk/core:defaultCrossStackReferences': references } : {} });
+    const primaryStack = newStack(app, 'Primary');
+    const admin = new iam.Role(primaryStack, 'Admin', { assumedBy: new iam.AccountRootPrincipal() });
+    const user = new iam.Role(primaryStack, 'User', { assumedBy: new iam.AccountRootPrincipal() });
+    const primary = new CustomerManagedKey(primaryStack, 'Key', { multiRegion: true, admins: [admin], users: [user] });
+    ReplicaKey.replicate(primary, { regions: ['eu-west-1'] });
+    expect(findingsOf(synthFindings(app), RULE)).toEqual([]);
+  });
+
+  test('a replica that names another role than the primary still fails through references', () => {
+    const app = newApp();
+    const primaryStack = newStack(app, 'Primary');
+    const user = new iam.Role(primaryStack, 'User', { assumedBy: new iam.AccountRootPrincipal() });
+    const other = new iam.Role(primaryStack, 'Other', { assumedBy: new iam.AccountRootPrincipal() });
+    const primary = new CustomerManagedKey(primaryStack, 'Key', { multiRegion: true, users: [user] });
+    const replicaStack = new Stack(app, 'Replica', { env: { account: ACCOUNT, region: 'eu-west-1' }, crossRegionReferences: true });
+    replicaKey(replicaStack, primary, [
+      allow({ AWS: ROOT_JOIN }, ['kms:DescribeKey', 'kms:PutKeyPolicy']),
+      allow({ AWS: other.roleArn }, ['kms:Decrypt']),
+    ]);
+    const rules = findingsOf(synthFindings(app), RULE).map((f) => f.ruleId);
+    expect(rules.join()).toMatch(/MissingPrincipal::\$\{User[0-9A-F]+\.Arn\}/);
+    expect(rules.join()).toMatch(/ExtraPrincipal::\$\{Other[0-9A-F]+\.Arn\}/);
+  });
+});
 
 describe(RULE, () => {
   test('a replica naming the primary\'s principals passes', () => {

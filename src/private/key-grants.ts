@@ -1,0 +1,133 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct, IConstruct } from 'constructs';
+import { sameEnvironment } from './environment';
+import { failInput } from './validation';
+
+/**
+ * Grants of the library's keys (primaries, replicas, imported replicas), in one place: what each
+ * `grant*()` method gives, and where the statements go.
+ */
+
+/** The `grant*()` methods that give a fixed set of actions. */
+export type UseGrant =
+  | 'grantDecrypt'
+  | 'grantEncrypt'
+  | 'grantEncryptDecrypt'
+  | 'grantSign'
+  | 'grantVerify'
+  | 'grantSignVerify'
+  | 'grantGenerateMac'
+  | 'grantVerifyMac';
+
+/** What a key knows of itself for its grants: its spec and usage when known (not for imported keys). */
+export interface GrantedKey {
+  readonly path: string;
+  readonly keySpec?: kms.KeySpec;
+  readonly keyUsage?: kms.KeyUsage;
+}
+
+/**
+ * The actions a use grant gives on a key. When the key's spec is known, a grant its usage does not
+ * allow fails; data-key and re-encryption actions exist only for symmetric keys.
+ */
+export function useGrantActions(method: UseGrant, key: GrantedKey): string[] {
+  const requireUsage = (usage: kms.KeyUsage) => {
+    if (key.keyUsage !== undefined && key.keyUsage !== usage) {
+      failInput(key.path, `${method}() needs a key with usage ${usage}, got a ${key.keySpec} key with usage ${key.keyUsage}`);
+    }
+  };
+  switch (method) {
+    case 'grantDecrypt':
+      requireUsage(kms.KeyUsage.ENCRYPT_DECRYPT);
+      return ['kms:Decrypt'];
+    case 'grantEncrypt':
+      requireUsage(kms.KeyUsage.ENCRYPT_DECRYPT);
+      return encryptActions(key.keySpec);
+    case 'grantEncryptDecrypt':
+      requireUsage(kms.KeyUsage.ENCRYPT_DECRYPT);
+      return ['kms:Decrypt', ...encryptActions(key.keySpec)];
+    case 'grantSign':
+      requireUsage(kms.KeyUsage.SIGN_VERIFY);
+      return ['kms:Sign'];
+    case 'grantVerify':
+      requireUsage(kms.KeyUsage.SIGN_VERIFY);
+      return ['kms:Verify'];
+    case 'grantSignVerify':
+      requireUsage(kms.KeyUsage.SIGN_VERIFY);
+      return ['kms:Sign', 'kms:Verify'];
+    case 'grantGenerateMac':
+      requireUsage(kms.KeyUsage.GENERATE_VERIFY_MAC);
+      return ['kms:GenerateMac'];
+    case 'grantVerifyMac':
+      requireUsage(kms.KeyUsage.GENERATE_VERIFY_MAC);
+      return ['kms:VerifyMac'];
+  }
+}
+
+function encryptActions(spec: kms.KeySpec | undefined): string[] {
+  if (spec !== undefined && spec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
+    return ['kms:Encrypt'];
+  }
+  return [
+    'kms:Encrypt',
+    'kms:GenerateDataKey',
+    'kms:GenerateDataKeyPair',
+    'kms:GenerateDataKeyPairWithoutPlaintext',
+    'kms:GenerateDataKeyWithoutPlaintext',
+    'kms:ReEncryptFrom',
+    'kms:ReEncryptTo',
+  ];
+}
+
+/**
+ * Grants actions on a key whose key policy this app writes: in the key policy AND in the grantee's own
+ * policy, because the account's IAM policies alone cannot give use of the library's keys. `kms:*` is
+ * refused.
+ *
+ * A grantee of another environment cannot reference the key's ARN before the key exists: its own
+ * policy names every key of the key's account and region, and the key policy does the narrowing.
+ */
+export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions: string[]): iam.Grant {
+  refuseWildcard(key, actions);
+  const granteeStack = granteeStackOf(grantee);
+  const crossEnvironment = granteeStack !== undefined && !sameEnvironment(granteeStack, Stack.of(key));
+  return iam.Grant.addToPrincipalAndResource({
+    grantee,
+    actions,
+    resource: key,
+    resourceArns: [crossEnvironment && Token.isUnresolved(key.keyArn) ? keyArnPattern(Stack.of(key)) : key.keyArn],
+    resourceSelfArns: ['*'],
+  });
+}
+
+/**
+ * Grants actions on a key whose key policy cannot be changed here (an imported key): only in the
+ * grantee's own policy, on the key's ARN. The key policy must already let the grantee (or its
+ * account's IAM policies) use the key.
+ */
+export function grantInIdentityPolicy(key: kms.IKey, grantee: iam.IGrantable, actions: string[]): iam.Grant {
+  refuseWildcard(key, actions);
+  return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [key.keyArn] });
+}
+
+function refuseWildcard(key: IConstruct, actions: string[]): void {
+  const wildcard = actions.filter((a) => a === '*' || a === 'kms:*');
+  if (wildcard.length > 0) {
+    failInput(key.node.path, `grant() does not give '${wildcard[0]}': name the actions (allowed: kms:<Action>), or use grantAdmin() or a use grant`);
+  }
+}
+
+/** `arn:<partition>:kms:<region>:<account>:key/*` of a stack's environment. */
+function keyArnPattern(stack: Stack): string {
+  return `arn:${stack.partition}:kms:${stack.region}:${stack.account}:key/*`;
+}
+
+function granteeStackOf(grantee: iam.IGrantable): Stack | undefined {
+  const principal = grantee.grantPrincipal;
+  if (Construct.isConstruct(principal)) {
+    return Stack.of(principal);
+  }
+  return Construct.isConstruct(grantee) ? Stack.of(grantee) : undefined;
+}
