@@ -1,1 +1,3 @@
 export * from './key';
+export * from './imported';
+export * from './client-side';

@@ -3,8 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { KeyAdminPolicy, KeyUserPolicy } from './identity-policies';
-import { canRotate, knownSpecs, usagesFor, useActionsFor } from '../private/key-specs';
+import { KeyOrigin } from './key-origin';
+import { canImport, canRotate, knownSpecs, usagesFor, useActionsFor } from '../private/key-specs';
 import {
+  IMPORTED_KEY_MATERIAL_ADMIN_ACTIONS,
   KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
   KEY_POLICY_MANAGER_ACTIONS,
   MULTI_REGION_ADMIN_ACTIONS,
@@ -13,6 +15,7 @@ import {
 } from '../private/perms';
 import { checkKeyPolicy } from '../private/key-policy-checks';
 import { KeyPolicyModel } from '../private/key-policy-model';
+import { checkAlias, normalizeAlias } from '../private/aliases';
 import { failInput, InputProblems, wholeDaysWithin } from '../private/validation';
 
 /**
@@ -98,10 +101,18 @@ export interface CustomerManagedKeyProps {
   readonly keyUsage?: kms.KeyUsage;
 
   /**
-   * Whether KMS rotates the key material automatically. Only symmetric encryption keys can rotate:
-   * asking for rotation on any other key spec is an error.
+   * Where the key material comes from. A key with imported key material (`KeyOrigin.EXTERNAL`) never
+   * rotates automatically, and its administrators also get `kms:ImportKeyMaterial`.
    *
-   * @default - true for symmetric encryption keys, false for the others
+   * @default KeyOrigin.AWS_KMS
+   */
+  readonly origin?: KeyOrigin;
+
+  /**
+   * Whether KMS rotates the key material automatically. Only symmetric encryption keys whose material
+   * KMS generates can rotate: asking for rotation on any other key spec or origin is an error.
+   *
+   * @default - true for symmetric encryption keys of origin AWS_KMS, false for the others
    */
   readonly enableKeyRotation?: boolean;
 
@@ -168,8 +179,6 @@ export interface CustomerManagedKeyProps {
 /** The longest pending window KMS allows: the default, because a deleted key loses its data. */
 const DEFAULT_PENDING_WINDOW_DAYS = 30;
 const DEFAULT_ROTATION_PERIOD_DAYS = 365;
-const ALIAS_PATTERN = /^alias\/[a-zA-Z0-9/_-]+$/;
-const MAX_ALIASES = 50;
 const MAX_TAGS = 50;
 const MAX_DESCRIPTION = 8_192;
 
@@ -213,6 +222,10 @@ export class CustomerManagedKey extends kms.Key {
       problems.add(`keySpec SM2 exists only in the China Regions (cn-*), got region ${stack.region}`);
     }
 
+    const origin = props.origin ?? KeyOrigin.AWS_KMS;
+    if (origin === KeyOrigin.EXTERNAL && !canImport(spec)) {
+      problems.add(`origin EXTERNAL: keySpec ${spec} cannot hold imported key material`);
+    }
     if (!canRotate(spec)) {
       if (props.enableKeyRotation === true) {
         problems.add(`enableKeyRotation: automatic rotation exists only for SYMMETRIC_DEFAULT keys, got keySpec ${spec}`);
@@ -220,9 +233,17 @@ export class CustomerManagedKey extends kms.Key {
       if (props.rotationPeriod !== undefined) {
         problems.add(`rotationPeriod: automatic rotation exists only for SYMMETRIC_DEFAULT keys, got keySpec ${spec}`);
       }
+    } else if (origin !== KeyOrigin.AWS_KMS) {
+      const hint = 'rotate it by alias with ImportedKeyRing';
+      if (props.enableKeyRotation === true) {
+        problems.add(`enableKeyRotation: a key with origin ${origin} (imported key material) cannot rotate automatically; ${hint}`);
+      }
+      if (props.rotationPeriod !== undefined) {
+        problems.add(`rotationPeriod: a key with origin ${origin} (imported key material) cannot rotate automatically; ${hint}`);
+      }
     }
-    const rotate = props.enableKeyRotation ?? canRotate(spec);
-    if (!rotate && props.rotationPeriod !== undefined && canRotate(spec)) {
+    const rotate = props.enableKeyRotation ?? rotatesByDefault(spec, origin);
+    if (!rotate && props.rotationPeriod !== undefined && rotatesByDefault(spec, origin)) {
       problems.add('rotationPeriod is set but enableKeyRotation is false; remove one of them');
     }
     const rotationDays = props.rotationPeriod
@@ -282,6 +303,9 @@ export class CustomerManagedKey extends kms.Key {
   /** Whether automatic rotation is on. */
   public readonly rotationEnabled: boolean;
 
+  /** Where the key material comes from. */
+  public readonly origin: KeyOrigin;
+
   /**
    * The identity-side policy of the administrators: the administrator actions on this key. Attached to
    * the administrators that are roles, users or groups of this stack; attach it to others yourself.
@@ -313,10 +337,15 @@ export class CustomerManagedKey extends kms.Key {
     this.keyUsage = props.keyUsage ?? usagesFor(this.keySpec)[0];
     this.multiRegion = props.multiRegion ?? false;
     this.accountRootAccess = props.accountRootAccess ?? AccountRootAccess.ADMINISTRATION;
-    this.rotationEnabled = props.enableKeyRotation ?? canRotate(this.keySpec);
+    this.origin = props.origin ?? KeyOrigin.AWS_KMS;
+    this.rotationEnabled = props.enableKeyRotation ?? rotatesByDefault(this.keySpec, this.origin);
     this.hasKeyPolicyManagers = (props.keyPolicyManagers ?? []).length > 0;
 
     const cfnKey = this.node.defaultChild as kms.CfnKey;
+    // kms.Key has no origin prop. AWS_KMS is left out, as before, so existing keys' templates stay the same.
+    if (this.origin !== KeyOrigin.AWS_KMS) {
+      cfnKey.origin = this.origin;
+    }
     for (const [key, value] of Object.entries(props.tags ?? {})) {
       cfnKey.tags.setTag(key, value);
     }
@@ -353,6 +382,7 @@ export class CustomerManagedKey extends kms.Key {
     return [
       ...KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
       ...(this.multiRegion ? MULTI_REGION_ADMIN_ACTIONS : []),
+      ...(this.origin === KeyOrigin.EXTERNAL ? IMPORTED_KEY_MATERIAL_ADMIN_ACTIONS : []),
       ...(this.hasKeyPolicyManagers ? [] : [PUT_KEY_POLICY]),
     ].sort();
   }
@@ -567,25 +597,9 @@ export class CustomerManagedKey extends kms.Key {
 
 const CUSTOMER_MANAGED_KEY_SYMBOL = Symbol.for('cdk-kms-patterns.CustomerManagedKey');
 
-function normalizeAlias(aliasName: string): string {
-  return Token.isUnresolved(aliasName) || aliasName.startsWith('alias/') ? aliasName : `alias/${aliasName}`;
-}
-
-function checkAlias(problems: InputProblems, name: string, existing: string[]): void {
-  if (!Token.isUnresolved(name)) {
-    if (name.length > 256 || !ALIAS_PATTERN.test(name)) {
-      problems.add(`alias must be 'alias/' followed by 1 to 250 characters of a-z A-Z 0-9 / _ -, got '${name}'`);
-    }
-    if (name.toLowerCase().startsWith('alias/aws/')) {
-      problems.add(`alias must not start with 'alias/aws/' (reserved for AWS managed keys), got '${name}'`);
-    }
-    if (existing.includes(name)) {
-      problems.add(`alias '${name}' is given twice`);
-    }
-  }
-  if (existing.length >= MAX_ALIASES) {
-    problems.add(`a key has at most ${MAX_ALIASES} aliases, got more (adding '${name}')`);
-  }
+/** Only symmetric keys whose material KMS generates rotate automatically. */
+function rotatesByDefault(spec: kms.KeySpec, origin: KeyOrigin): boolean {
+  return canRotate(spec) && origin === KeyOrigin.AWS_KMS;
 }
 
 function validateTags(problems: InputProblems, tags: { [key: string]: string }): void {
