@@ -2,6 +2,7 @@ import { Annotations, CfnOutput, Stack, Token, TokenComparison } from 'aws-cdk-l
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import type { CustomerManagedKey } from '../key/customer-managed-key';
 import { InputProblems } from '../private/validation';
@@ -172,9 +173,11 @@ function checkParameterName(problems: InputProblems, stack: Stack, name: string)
   if (/^(aws|ssm)/i.test(segments[0])) {
     problems.add(`parameterName must not start with 'aws' or 'ssm' in any case (reserved by AWS), got '${name}'`);
   }
-  const partition = Token.isUnresolved(stack.partition) ? LONGEST_PARTITION.length : stack.partition.length;
-  const region = Token.isUnresolved(stack.region) ? LONGEST_REGION : stack.region.length;
-  const prefix = 'arn::ssm:::parameter'.length + partition + region + 12;
+  const knownRegion = !Token.isUnresolved(stack.region);
+  const partition = !Token.isUnresolved(stack.partition) ? stack.partition
+    : (knownRegion ? RegionInfo.get(stack.region).partition : undefined) ?? LONGEST_PARTITION;
+  const region = knownRegion ? stack.region.length : LONGEST_REGION;
+  const prefix = 'arn::ssm:::parameter'.length + partition.length + region + 12;
   if (prefix + name.length > MAX_PARAMETER_ARN_LENGTH) {
     problems.add(
       `parameterName may have at most ${MAX_PARAMETER_ARN_LENGTH - prefix} characters here (the parameter ARN has at most ` +

@@ -4,6 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { KeyAdminPolicy, KeyUserPolicy } from './identity-policies';
 import { KeyOrigin } from './key-origin';
+import { checkAlias, normalizeAlias } from '../private/aliases';
+import { checkKeyPolicy } from '../private/key-policy-checks';
+import { KeyPolicyModel } from '../private/key-policy-model';
 import { canImport, canRotate, knownSpecs, usagesFor, useActionsFor } from '../private/key-specs';
 import {
   IMPORTED_KEY_MATERIAL_ADMIN_ACTIONS,
@@ -13,9 +16,6 @@ import {
   PUT_KEY_POLICY,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
-import { checkKeyPolicy } from '../private/key-policy-checks';
-import { KeyPolicyModel } from '../private/key-policy-model';
-import { checkAlias, normalizeAlias } from '../private/aliases';
 import { failInput, InputProblems, wholeDaysWithin } from '../private/validation';
 
 /**

@@ -110,6 +110,10 @@ export class World {
         return `arn:aws:sns:${s.region}:${s.account}:${id}`;
       case 'AWS::Logs::LogGroup':
         return `arn:aws:logs:${s.region}:${s.account}:log-group:${r.Properties?.LogGroupName ?? id}:*`;
+      case 'AWS::SSM::Parameter': {
+        const name = r.Properties?.Name ?? id;
+        return `arn:aws:ssm:${s.region}:${s.account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
+      }
       default:
         return `arn:aws:${r.Type.split('::')[1].toLowerCase()}:${s.region}:${s.account}:${id}`;
     }
