@@ -5,6 +5,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import type { CustomerManagedKey } from '../key/customer-managed-key';
+import { SSM_PARAMETER_READ_ACTIONS } from '../private/perms';
 import { InputProblems } from '../private/validation';
 
 /**
@@ -37,6 +38,14 @@ export interface KeyArnPublicationProps {
    * @default - "ARN of the KMS key for client-side encryption (AWS Encryption SDK, AWS Database Encryption SDK)"
    */
   readonly description?: string;
+
+  /**
+   * Roles of this account that read the parameter: `readPolicy` is attached to them (a managed policy,
+   * not an inline one).
+   *
+   * @default - none
+   */
+  readonly readers?: iam.IRole[];
 }
 
 /**
@@ -117,11 +126,22 @@ export class KeyArnPublication extends Construct {
   /** The name of the SSM parameter. */
   public readonly parameterName: string;
 
+  /**
+   * The identity policy that reads the parameter (`ssm:GetParameter`, `ssm:GetParameters` on it alone).
+   * Attached to `readers`; attach it to other roles, users or groups of this account yourself.
+   */
+  public readonly readPolicy: iam.ManagedPolicy;
+
   constructor(scope: Construct, id: string, props: KeyArnPublicationProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const problems = new InputProblems(this.node.path);
     checkParameterName(problems, stack, props.parameterName);
+    for (const reader of props.readers ?? []) {
+      if (Token.compareStrings(reader.env.account, stack.account) === TokenComparison.DIFFERENT) {
+        problems.add(`readers must be roles of account ${stack.account} (a managed policy attaches only there), got ${reader.node.path} of account ${reader.env.account}; use grantRead() and a resource share instead`);
+      }
+    }
     problems.throwIfAny();
 
     if (Token.compareStrings(props.key.env.region, stack.region) === TokenComparison.DIFFERENT) {
@@ -144,9 +164,20 @@ export class KeyArnPublication extends Construct {
       description,
       exportName: props.exportName,
     });
+    this.readPolicy = new iam.ManagedPolicy(this, 'ReadPolicy', {
+      description: `Read the KMS key ARN published in ${props.parameterName}`,
+      statements: [new iam.PolicyStatement({
+        actions: [...SSM_PARAMETER_READ_ACTIONS],
+        resources: [this.parameter.parameterArn],
+      })],
+      roles: props.readers,
+    });
   }
 
-  /** Lets a principal read the key ARN from the SSM parameter. */
+  /**
+   * Lets a principal read the key ARN from the SSM parameter, through its own (inline) policy. For roles
+   * of this account, `readers` or `readPolicy` keep the permission in a managed policy.
+   */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.parameter.grantRead(grantee);
   }

@@ -194,3 +194,9 @@ export const MANAGEMENT_ACTIONS: readonly string[] = [
   'kms:UpdateKeyDescription',
   'kms:UpdatePrimaryRegion',
 ];
+
+/** Reading one SSM parameter (a published key ARN). */
+export const SSM_PARAMETER_READ_ACTIONS: readonly string[] = [
+  'ssm:GetParameter',
+  'ssm:GetParameters',
+];

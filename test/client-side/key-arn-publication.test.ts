@@ -53,6 +53,35 @@ describe('KeyArnPublication', () => {
     expect(await read(`arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/app/other`)).not.toEqual('Allowed');
   });
 
+  test('readers read the parameter through a managed policy, and only this parameter', async () => {
+    // GIVEN
+    const stack = stackIn(new App(), 'Keys', 'eu-west-1');
+    const client = new iam.Role(stack, 'Client', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    // WHEN
+    new KeyArnPublication(stack, 'Publication', { key: new CustomerManagedKey(stack, 'Key'), parameterName: '/app/key', readers: [client] });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const world = new World(stack);
+    const roleId = stack.getLogicalId(client.node.defaultChild as iam.CfnRole);
+    const identityPolicies = world.identityPoliciesOf(roleId);
+    expect(identityPolicies.map((p) => p.name)).toEqual([expect.stringMatching(/^PublicationReadPolicy/)]);
+    const read = (action: string, resource: string) => decide({
+      principal: world.arnOf(roleId), action, resource, resourceAccount: ACCOUNT, identityPolicies,
+    });
+    expect(await read('ssm:GetParameter', `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/app/key`)).toEqual('Allowed');
+    expect(await read('ssm:GetParameters', `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/app/key`)).toEqual('Allowed');
+    expect(await read('ssm:GetParameter', `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/app/other`)).not.toEqual('Allowed');
+    expect(await read('ssm:PutParameter', `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/app/key`)).not.toEqual('Allowed');
+  });
+
+  test('refuses readers of another account', () => {
+    const stack = stackIn(new App(), 'Keys', 'eu-west-1');
+    const outsider = iam.Role.fromRoleArn(stack, 'Outsider', 'arn:aws:iam::222222222222:role/reader');
+    expect(() => new KeyArnPublication(stack, 'Publication', { key: new CustomerManagedKey(stack, 'Key'), parameterName: '/app/key', readers: [outsider] }))
+      .toThrow(/^Keys\/Publication: readers must be roles of account 111111111111 \(a managed policy attaches only there\), got Keys\/Outsider of account 222222222222/);
+  });
+
   test('warns when the key is in another region than the parameter', () => {
     const stack = stackIn(new App(), 'Keys', 'eu-west-1');
     const key = kms.Key.fromKeyArn(stack, 'Remote', `arn:aws:kms:us-east-1:${ACCOUNT}:key/${MRK_ID}`);
