@@ -20,10 +20,10 @@ const ring = new ImportedKeyRing(stack, 'Ring', {
   users: [users],
 });
 
-const publication = new KeyArnPublication(stack, 'ActiveKeyArn', {
+new KeyArnPublication(stack, 'ActiveKeyArn', {
   key: ring.activeKey,
   parameterName: '/integ/imported-key-ring/kms-key-arn',
+  readers: [users],
 });
-publication.grantRead(users);
 
 new IntegTest(app, 'ImportedKeyRing', { testCases: [stack] });
