@@ -4,3 +4,5 @@ export * from './sharing';
 export * from './presets';
 export * from './perimeters';
 export * from './replica';
+export * from './imported';
+export * from './client-side';

@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Duration, Validations, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { KeyAdminPolicy, KeyUserPolicy } from './identity-policies';
+import { KeyOrigin } from './key-origin';
 import { applyPerimeter } from '../perimeters/apply';
 import { KeyPerimeter } from '../perimeters/key-perimeter';
 import { applyServicePreset } from '../presets/apply';
@@ -13,8 +14,9 @@ import { grantInKeyPolicy, UseGrant, useGrantActions } from '../private/key-gran
 import { checkKeyPolicy } from '../private/key-policy-checks';
 import { KeyPolicyModel } from '../private/key-policy-model';
 import { checkAlias, checkAliases, checkDescription, checkRemovalPolicy, checkTags, normalizeAlias } from '../private/key-properties';
-import { canRotate, knownSpecs, usagesFor, useActionsFor } from '../private/key-specs';
+import { canImport, canRotate, knownSpecs, usagesFor, useActionsFor } from '../private/key-specs';
 import {
+  IMPORTED_KEY_MATERIAL_ADMIN_ACTIONS,
   KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
   KEY_POLICY_MANAGER_ACTIONS,
   MULTI_REGION_ADMIN_ACTIONS,
@@ -109,10 +111,18 @@ export interface CustomerManagedKeyProps {
   readonly keyUsage?: kms.KeyUsage;
 
   /**
-   * Whether KMS rotates the key material automatically. Only symmetric encryption keys can rotate:
-   * asking for rotation on any other key spec is an error.
+   * Where the key material comes from. A key with imported key material (`KeyOrigin.EXTERNAL`) never
+   * rotates automatically, and its administrators also get `kms:ImportKeyMaterial`.
    *
-   * @default - true for symmetric encryption keys, false for the others
+   * @default KeyOrigin.AWS_KMS
+   */
+  readonly origin?: KeyOrigin;
+
+  /**
+   * Whether KMS rotates the key material automatically. Only symmetric encryption keys whose material
+   * KMS generates can rotate: asking for rotation on any other key spec or origin is an error.
+   *
+   * @default - true for symmetric encryption keys of origin AWS_KMS, false for the others
    */
   readonly enableKeyRotation?: boolean;
 
@@ -220,6 +230,10 @@ export class CustomerManagedKey extends kms.Key {
       problems.add(`keySpec SM2 exists only in the China Regions (cn-*), got region ${stack.region}`);
     }
 
+    const origin = props.origin ?? KeyOrigin.AWS_KMS;
+    if (origin === KeyOrigin.EXTERNAL && !canImport(spec)) {
+      problems.add(`origin EXTERNAL: keySpec ${spec} cannot hold imported key material`);
+    }
     if (!canRotate(spec)) {
       if (props.enableKeyRotation === true) {
         problems.add(`enableKeyRotation: automatic rotation exists only for SYMMETRIC_DEFAULT keys, got keySpec ${spec}`);
@@ -227,9 +241,17 @@ export class CustomerManagedKey extends kms.Key {
       if (props.rotationPeriod !== undefined) {
         problems.add(`rotationPeriod: automatic rotation exists only for SYMMETRIC_DEFAULT keys, got keySpec ${spec}`);
       }
+    } else if (origin !== KeyOrigin.AWS_KMS) {
+      const hint = 'rotate it by alias with ImportedKeyRing';
+      if (props.enableKeyRotation === true) {
+        problems.add(`enableKeyRotation: a key with origin ${origin} (imported key material) cannot rotate automatically; ${hint}`);
+      }
+      if (props.rotationPeriod !== undefined) {
+        problems.add(`rotationPeriod: a key with origin ${origin} (imported key material) cannot rotate automatically; ${hint}`);
+      }
     }
-    const rotate = props.enableKeyRotation ?? canRotate(spec);
-    if (!rotate && props.rotationPeriod !== undefined && canRotate(spec)) {
+    const rotate = props.enableKeyRotation ?? rotatesByDefault(spec, origin);
+    if (!rotate && props.rotationPeriod !== undefined && rotatesByDefault(spec, origin)) {
       problems.add('rotationPeriod is set but enableKeyRotation is false; remove one of them');
     }
     const rotationDays = props.rotationPeriod
@@ -281,6 +303,9 @@ export class CustomerManagedKey extends kms.Key {
   /** Whether automatic rotation is on. */
   public readonly rotationEnabled: boolean;
 
+  /** Where the key material comes from. */
+  public readonly origin: KeyOrigin;
+
   /**
    * The identity-side policy of the administrators: the administrator actions on this key. Attached to
    * the administrators that are roles, users or groups of this stack; attach it to others yourself.
@@ -312,10 +337,22 @@ export class CustomerManagedKey extends kms.Key {
     this.keyUsage = props.keyUsage ?? usagesFor(this.keySpec)[0];
     this.multiRegion = props.multiRegion ?? false;
     this.accountRootAccess = props.accountRootAccess ?? AccountRootAccess.ADMINISTRATION;
-    this.rotationEnabled = props.enableKeyRotation ?? canRotate(this.keySpec);
+    this.origin = props.origin ?? KeyOrigin.AWS_KMS;
+    this.rotationEnabled = props.enableKeyRotation ?? rotatesByDefault(this.keySpec, this.origin);
     this.hasKeyPolicyManagers = (props.keyPolicyManagers ?? []).length > 0;
 
     const cfnKey = this.node.defaultChild as kms.CfnKey;
+    // kms.Key has no origin prop. AWS_KMS is left out, as before, so existing keys' templates stay the same.
+    if (this.origin !== KeyOrigin.AWS_KMS) {
+      cfnKey.origin = this.origin;
+      // The packs' rotation rules do not know that imported key material cannot rotate automatically.
+      for (const id of ROTATION_RULES_OF_COMPLIANCE_PACKS) {
+        Validations.of(this).acknowledge({
+          id,
+          reason: 'Imported key material cannot rotate automatically (KMS refuses it); rotate it by alias with ImportedKeyRing',
+        });
+      }
+    }
     for (const [key, value] of Object.entries(props.tags ?? {})) {
       cfnKey.tags.setTag(key, value);
     }
@@ -353,6 +390,7 @@ export class CustomerManagedKey extends kms.Key {
     return [
       ...KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
       ...(this.multiRegion ? MULTI_REGION_ADMIN_ACTIONS : []),
+      ...(this.origin === KeyOrigin.EXTERNAL ? IMPORTED_KEY_MATERIAL_ADMIN_ACTIONS : []),
       ...(this.hasKeyPolicyManagers ? [] : [PUT_KEY_POLICY]),
     ].sort();
   }
@@ -566,6 +604,18 @@ export class CustomerManagedKey extends kms.Key {
 }
 
 const CUSTOMER_MANAGED_KEY_SYMBOL = Symbol.for('cdk-kms-patterns.CustomerManagedKey');
+
+/** The cdk-nag rules that ask for automatic rotation, as `<pack>::<rule>` acknowledgement ids. */
+const ROTATION_RULES_OF_COMPLIANCE_PACKS = [
+  'AwsSolutions::AwsSolutions-KMS5',
+  'NIST.800.53.R5::NIST.800.53.R5-KMSBackingKeyRotationEnabled',
+  'PCI.DSS.321::PCI.DSS.321-KMSBackingKeyRotationEnabled',
+];
+
+/** Only symmetric keys whose material KMS generates rotate automatically. */
+function rotatesByDefault(spec: kms.KeySpec, origin: KeyOrigin): boolean {
+  return canRotate(spec) && origin === KeyOrigin.AWS_KMS;
+}
 
 /** Admins, users and policy managers are named principals of IAM, never the account, a service or anyone. */
 function validatePrincipals(problems: InputProblems, stack: Stack, props: CustomerManagedKeyProps): void {

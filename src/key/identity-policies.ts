@@ -3,9 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { CustomerManagedKey } from './customer-managed-key';
+import { KeyOrigin } from './key-origin';
 import { sameEnvironment } from '../private/environment';
 import { useActionsFor, usagesFor } from '../private/key-specs';
 import {
+  IMPORTED_KEY_MATERIAL_ADMIN_ACTIONS,
   KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
   MULTI_REGION_ADMIN_ACTIONS,
   PUT_KEY_POLICY,
@@ -87,6 +89,13 @@ export interface KeyAdminPolicyProps extends KeyIdentityPolicyProps {
    * @default - the key's own setting for a `CustomerManagedKey`, false otherwise
    */
   readonly multiRegion?: boolean;
+
+  /**
+   * Where the key material comes from: for `KeyOrigin.EXTERNAL`, `kms:ImportKeyMaterial` is included.
+   *
+   * @default - the key's own origin for a `CustomerManagedKey`, KeyOrigin.AWS_KMS otherwise
+   */
+  readonly origin?: KeyOrigin;
 }
 
 /**
@@ -108,9 +117,11 @@ export class KeyAdminPolicy extends iam.ManagedPolicy {
     const cmk = asCustomerManagedKey(props.key);
     const multiRegion = props.multiRegion ?? cmk?.multiRegion ?? false;
     const putKeyPolicy = props.allowPutKeyPolicy ?? (cmk ? cmk.adminActions.includes(PUT_KEY_POLICY) : true);
+    const origin = props.origin ?? cmk?.origin ?? KeyOrigin.AWS_KMS;
     const actions = [
       ...KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
       ...(multiRegion ? MULTI_REGION_ADMIN_ACTIONS : []),
+      ...(origin === KeyOrigin.EXTERNAL ? IMPORTED_KEY_MATERIAL_ADMIN_ACTIONS : []),
       ...(putKeyPolicy ? [PUT_KEY_POLICY] : []),
     ].sort();
     this.addStatements(keyStatement(this, props.key, 'KeyAdministration', actions));

@@ -1,2 +1,3 @@
 export * from './customer-managed-key';
 export * from './identity-policies';
+export * from './key-origin';

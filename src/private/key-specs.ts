@@ -3,6 +3,11 @@ import {
   ASYMMETRIC_ENCRYPT_USE_ACTIONS,
   HMAC_USE_ACTIONS,
   KEY_AGREEMENT_USE_ACTIONS,
+  RETIRED_ASYMMETRIC_ENCRYPT_USE_ACTIONS,
+  RETIRED_HMAC_USE_ACTIONS,
+  RETIRED_KEY_AGREEMENT_USE_ACTIONS,
+  RETIRED_SIGN_VERIFY_USE_ACTIONS,
+  RETIRED_SYMMETRIC_USE_ACTIONS,
   SIGN_VERIFY_USE_ACTIONS,
   SYMMETRIC_USE_ACTIONS,
 } from './perms';
@@ -65,4 +70,34 @@ export function useActionsFor(spec: kms.KeySpec, usage: kms.KeyUsage): readonly 
     default:
       return [];
   }
+}
+
+/**
+ * The use actions left on a retired key of the given spec and usage: those that read what the key
+ * protected, none that protects new data.
+ */
+export function retiredUseActionsFor(spec: kms.KeySpec, usage: kms.KeyUsage): readonly string[] {
+  switch (usage) {
+    case kms.KeyUsage.ENCRYPT_DECRYPT:
+      return spec === kms.KeySpec.SYMMETRIC_DEFAULT ? RETIRED_SYMMETRIC_USE_ACTIONS : RETIRED_ASYMMETRIC_ENCRYPT_USE_ACTIONS;
+    case kms.KeyUsage.SIGN_VERIFY:
+      return RETIRED_SIGN_VERIFY_USE_ACTIONS;
+    case kms.KeyUsage.GENERATE_VERIFY_MAC:
+      return RETIRED_HMAC_USE_ACTIONS;
+    case kms.KeyUsage.KEY_AGREEMENT:
+      return RETIRED_KEY_AGREEMENT_USE_ACTIONS;
+    default:
+      return [];
+  }
+}
+
+/**
+ * Key specs that cannot hold imported key material (origin EXTERNAL).
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-key.html#cfn-kms-key-origin
+ */
+const NOT_IMPORTABLE: readonly string[] = ['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'];
+
+/** Whether a key of this spec can be created for imported key material. */
+export function canImport(spec: kms.KeySpec): boolean {
+  return !NOT_IMPORTABLE.includes(spec);
 }

@@ -47,6 +47,14 @@ export const MULTI_REGION_ADMIN_ACTIONS: readonly string[] = [
   'kms:UpdatePrimaryRegion',
 ];
 
+/**
+ * Administrator action that only keys with imported key material (origin EXTERNAL) have, outside the
+ * console's `kms:Get*`/`kms:Delete*` split: loading (or reloading) the key material.
+ */
+export const IMPORTED_KEY_MATERIAL_ADMIN_ACTIONS: readonly string[] = [
+  'kms:ImportKeyMaterial',
+];
+
 /** What a principal that may only rewrite the key policy needs. */
 export const KEY_POLICY_MANAGER_ACTIONS: readonly string[] = [
   'kms:DescribeKey',
@@ -95,6 +103,42 @@ export const KEY_AGREEMENT_USE_ACTIONS: readonly string[] = [
   'kms:DeriveSharedSecret',
   'kms:DescribeKey',
   'kms:GetPublicKey',
+];
+
+/**
+ * What users keep on a key that no longer protects new data (an older version of a manually rotated
+ * key): reading what it protected, and for symmetric keys moving ciphertext under the new key
+ * (`kms:ReEncryptFrom`). No encryption, data key, signature or MAC, and no grant.
+ */
+export const RETIRED_SYMMETRIC_USE_ACTIONS: readonly string[] = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:ReEncryptFrom',
+];
+
+/** What users keep on a retired asymmetric encryption key: no GetPublicKey, which encrypts offline. */
+export const RETIRED_ASYMMETRIC_ENCRYPT_USE_ACTIONS: readonly string[] = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+];
+
+/** What users keep on a retired sign/verify key: verifying old signatures. */
+export const RETIRED_SIGN_VERIFY_USE_ACTIONS: readonly string[] = [
+  'kms:DescribeKey',
+  'kms:GetPublicKey',
+  'kms:Verify',
+];
+
+/** What users keep on a retired HMAC key: verifying old MACs. */
+export const RETIRED_HMAC_USE_ACTIONS: readonly string[] = [
+  'kms:DescribeKey',
+  'kms:VerifyMac',
+];
+
+/** What users keep on a retired key-agreement key: deriving the secrets of past exchanges, not handing out the public key. */
+export const RETIRED_KEY_AGREEMENT_USE_ACTIONS: readonly string[] = [
+  'kms:DeriveSharedSecret',
+  'kms:DescribeKey',
 ];
 
 /** Grant management that users get, held to grants for AWS resources. */
@@ -241,4 +285,10 @@ export const CLOUDTRAIL_ENCRYPT_ACTIONS: readonly string[] = [
 export const CLOUDTRAIL_READ_ACTIONS: readonly string[] = [
   'kms:Decrypt',
   'kms:ReEncryptFrom',
+];
+
+/** Reading one SSM parameter (a published key ARN). */
+export const SSM_PARAMETER_READ_ACTIONS: readonly string[] = [
+  'ssm:GetParameter',
+  'ssm:GetParameters',
 ];

@@ -160,6 +160,10 @@ export class World {
       }
       case 'AWS::CloudTrail::Trail':
         return `arn:aws:cloudtrail:${s.region}:${s.account}:trail/${r.Properties?.TrailName ?? id}`;
+      case 'AWS::SSM::Parameter': {
+        const name = r.Properties?.Name ?? id;
+        return `arn:aws:ssm:${s.region}:${s.account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
+      }
       default:
         return `arn:aws:${r.Type.split('::')[1].toLowerCase()}:${s.region}:${s.account}:${id}`;
     }
