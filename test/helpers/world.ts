@@ -53,6 +53,29 @@ export class World {
     return this.resolve(deployed, resource.Properties.KeyPolicy);
   }
 
+  /** The resolved bucket policy of a bucket (undefined when it has none). */
+  public bucketPolicy(bucketLogicalId: string): any {
+    for (const s of this.stacks) {
+      for (const r of Object.values(s.resources)) {
+        if (r.Type === 'AWS::S3::BucketPolicy' && r.Properties?.Bucket?.Ref === bucketLogicalId) {
+          return this.resolve(s, r.Properties.PolicyDocument);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** The resolved trust policy of a role. */
+  public trustPolicy(roleLogicalId: string): any {
+    const [deployed, role] = this.find(roleLogicalId);
+    return this.resolve(deployed, role.Properties.AssumeRolePolicyDocument);
+  }
+
+  /** The account of the stack that holds a resource. */
+  public account(logicalId: string): string {
+    return this.find(logicalId)[0].account;
+  }
+
   /** Every identity policy attached to a role (inline, AWS::IAM::Policy, AWS::IAM::ManagedPolicy). */
   public identityPoliciesOf(roleLogicalId: string): { name: string; policy: any }[] {
     const [deployed, role] = this.find(roleLogicalId);
@@ -91,6 +114,19 @@ export class World {
       }
     }
     throw new Error(`no resource ${logicalId}`);
+  }
+
+  /** The value a cross-region export writer (crossRegionReferences) of any stack writes under a name. */
+  private crossRegionExport(name: string): string {
+    for (const s of this.stacks) {
+      for (const r of Object.values(s.resources)) {
+        const exports = r.Type === 'Custom::CrossRegionExportWriter' ? r.Properties?.WriterProps?.exports : undefined;
+        if (exports && name in exports) {
+          return this.resolve(s, exports[name]);
+        }
+      }
+    }
+    throw new Error(`no cross-region export ${name}`);
   }
 
   private arnFor(s: Deployed, id: string, r: any): string {
@@ -159,6 +195,7 @@ export class World {
         case 'Fn::GetAtt': {
           const [id, attr] = Array.isArray(arg) ? arg : String(arg).split('.');
           const [owner, r] = this.find(id);
+          if (r.Type === 'Custom::CrossRegionExportReader') return this.crossRegionExport(attr);
           if (attr === 'Arn') return this.arnFor(owner, id, r);
           if (attr === 'KeyId') return keyIdFor(id);
           return `${id}.${attr}`;
@@ -206,19 +243,46 @@ export interface Request {
   readonly context?: Record<string, string | string[]>;
 }
 
+/**
+ * The simulator ignores context keys whose variable part follows a colon, such as
+ * `kms:EncryptionContext:aws:s3:arn` (it only knows `/`-separated variables like `aws:PrincipalTag/x`).
+ * Such keys are renamed, in the policies and in the request alike, to a string-valued stand-in that it
+ * evaluates with the same operators; no policy under test uses the stand-in's own namespace.
+ */
+const ENCRYPTION_CONTEXT_KEY = /^kms:EncryptionContext:(.+)$/i;
+
+function standIn(key: string): string {
+  const match = ENCRYPTION_CONTEXT_KEY.exec(key);
+  return match ? `aws:PrincipalTag/kms-encryption-context-${match[1].replace(/:/g, '-')}` : key;
+}
+
+function withStandIns(policy: any): any {
+  if (policy === undefined) return undefined;
+  const statements = [policy.Statement ?? []].flat().map((st: any) => {
+    if (!st.Condition) return st;
+    const condition: Record<string, Record<string, unknown>> = {};
+    for (const [op, entries] of Object.entries(st.Condition as Record<string, Record<string, unknown>>)) {
+      condition[op] = Object.fromEntries(Object.entries(entries).map(([k, v]) => [standIn(k), v]));
+    }
+    return { ...st, Condition: condition };
+  });
+  return { ...policy, Statement: statements };
+}
+
 /** Evaluates one request; throws when the simulator rejects the input. */
 export async function decide(req: Request): Promise<Decision> {
+  const context = Object.fromEntries(Object.entries(req.context ?? {}).map(([k, v]) => [standIn(k), v]));
   const result = await runSimulation({
     request: {
       principal: req.principal,
       action: req.action,
       resource: { resource: req.resource, accountId: req.resourceAccount },
-      contextVariables: req.context ?? {},
+      contextVariables: context,
     },
-    identityPolicies: req.identityPolicies ?? [],
+    identityPolicies: (req.identityPolicies ?? []).map((p) => ({ name: p.name, policy: withStandIns(p.policy) })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: req.resourcePolicy,
+    resourcePolicy: withStandIns(req.resourcePolicy),
   }, {});
   if (result.resultType === 'error') {
     throw new Error(`simulation rejected: ${JSON.stringify(result.errors)}`);
