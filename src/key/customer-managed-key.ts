@@ -3,6 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { KeyAdminPolicy, KeyUserPolicy } from './identity-policies';
+import { checkKeyPolicy } from '../private/key-policy-checks';
+import { KeyPolicyModel } from '../private/key-policy-model';
 import { canRotate, knownSpecs, usagesFor, useActionsFor } from '../private/key-specs';
 import {
   KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
@@ -11,8 +13,6 @@ import {
   PUT_KEY_POLICY,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
-import { checkKeyPolicy } from '../private/key-policy-checks';
-import { KeyPolicyModel } from '../private/key-policy-model';
 import { failInput, InputProblems, wholeDaysWithin } from '../private/validation';
 
 /**

@@ -342,7 +342,7 @@ export class SseKmsReplication extends Construct {
     }
     props.destinations.forEach((d, i) => {
       const what = `destinations[${i}]`;
-      if (d.bucket === source || sameConcreteString(d.bucket.bucketArn, source.bucketArn)) {
+      if (this.sameBucket(d.bucket, source)) {
         problems.add(`${what}.bucket is the source bucket ${source.node.path}; a bucket cannot replicate into itself`);
       }
       if (versioningEnabled(d.bucket) === false) {
@@ -357,6 +357,16 @@ export class SseKmsReplication extends Construct {
     });
     problems.throwIfAny();
     return cfnSource!;
+  }
+
+  /** The same bucket object, or two buckets whose ARNs are the same literal (a bucket imported by name). */
+  private sameBucket(a: s3.IBucket, b: s3.IBucket): boolean {
+    if (a === b) {
+      return true;
+    }
+    const arnA = literalBucketArn(this.stack, a);
+    const arnB = literalBucketArn(this.stack, b);
+    return arnA !== undefined && arnB !== undefined && JSON.stringify(this.stack.resolve(arnA)) === JSON.stringify(this.stack.resolve(arnB));
   }
 
   private checkKey(problems: InputProblems, what: string, key: kms.IKey, bucket: s3.IBucket, crossAccount: boolean, roleName: string | undefined): void {
@@ -413,6 +423,3 @@ function sameEnvironment(a: Stack, b: Stack): boolean {
     && Token.compareStrings(a.region, b.region) === TokenComparison.SAME;
 }
 
-function sameConcreteString(a: string, b: string): boolean {
-  return !Token.isUnresolved(a) && !Token.isUnresolved(b) && a === b;
-}
