@@ -196,12 +196,18 @@ export function aliasNameOf(key: kms.IKey): string | undefined {
   return match ? match[1] : undefined;
 }
 
+/** A principal and the conditions that narrow it. */
+export interface PrincipalWithConditions {
+  readonly principal: iam.IPrincipal;
+  readonly conditions: Record<string, Record<string, unknown>>;
+}
+
 /**
  * A policy principal for a role: its account, with `aws:PrincipalArn` naming the role. KMS and S3 then
  * also require the role's own policy to allow the request, and neither checks that the role exists when
  * the policy is put, so the key or bucket can deploy before the role.
  */
-export function principalByArn(roleArn: string, roleAccount: string): { principal: iam.IPrincipal; conditions: Record<string, Record<string, unknown>> } {
+export function principalByArn(roleArn: string, roleAccount: string): PrincipalWithConditions {
   return {
     principal: new iam.AccountPrincipal(roleAccount),
     conditions: { ArnEquals: { 'aws:PrincipalArn': roleArn } },

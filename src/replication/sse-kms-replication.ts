@@ -11,13 +11,14 @@ import {
   REPLICATION_SOURCE_BUCKET_ACTIONS,
   REPLICATION_SOURCE_OBJECT_ACTIONS,
 } from '../private/perms';
-import { deployedLength } from '../private/policy-analysis';
+import { deployedLength, ROLE_INLINE_POLICY_MAX_CHARS, ROLE_TRUST_POLICY_MAX_CHARS } from '../private/policy-analysis';
 import {
   aliasNameOf,
   bucketKeyEnabledOf,
   cfnBucketOf,
   checkPrefix,
   coveringPrefixes,
+  EncryptionContextScope,
   literalBucketArn,
   keySpecOf,
   mergeConditions,
@@ -29,11 +30,6 @@ import {
   versioningEnabled,
 } from '../private/replication-statements';
 import { InputProblems } from '../private/validation';
-
-/** IAM quota: all inline policies of one role together, whitespace not counted. */
-export const ROLE_INLINE_POLICY_MAX_CHARS = 10_240;
-/** IAM quota: a role trust policy (default, raisable). */
-export const ROLE_TRUST_POLICY_MAX_CHARS = 2_048;
 
 /**
  * A destination of {@link SseKmsReplication}: a bucket, the key its replicas are encrypted with, and
@@ -283,7 +279,7 @@ export class SseKmsReplication extends Construct {
    * Lets the role use a key for one bucket's objects: in the role's policy, and in the key's policy when
    * the key is of this account and its policy can change (`CustomerManagedKey`, replica keys, `kms.Key`).
    */
-  private allowOnKey(key: kms.IKey, actions: string[], scope: { bucket: s3.IBucket; prefixes: string[]; bucketKeyEnabled: boolean }, writeKeyPolicy: boolean): void {
+  private allowOnKey(key: kms.IKey, actions: string[], scope: EncryptionContextScope, writeKeyPolicy: boolean): void {
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions,
       resources: [key.keyArn],
@@ -366,14 +362,24 @@ export class SseKmsReplication extends Construct {
     }
     const arnA = literalBucketArn(this.stack, a);
     const arnB = literalBucketArn(this.stack, b);
-    return arnA !== undefined && arnB !== undefined && JSON.stringify(this.stack.resolve(arnA)) === JSON.stringify(this.stack.resolve(arnB));
+    return arnA !== undefined && arnB !== undefined
+      && JSON.stringify(this.stack.resolve(arnA)) === JSON.stringify(this.stack.resolve(arnB));
   }
 
-  private checkKey(problems: InputProblems, what: string, key: kms.IKey, bucket: s3.IBucket, crossAccount: boolean, roleName: string | undefined): void {
+  private checkKey(
+    problems: InputProblems,
+    what: string,
+    key: kms.IKey,
+    bucket: s3.IBucket,
+    crossAccount: boolean,
+    roleName: string | undefined,
+  ): void {
     const alias = aliasNameOf(key);
     if (alias !== undefined) {
       if (crossAccount && alias.startsWith('alias/aws/')) {
-        problems.add(`${what} is the AWS managed key ${alias}, which cannot be used by another account; use a customer managed key of the destination account`);
+        problems.add(
+          `${what} is the AWS managed key ${alias}, which cannot be used by another account; use a customer managed key of the destination account`,
+        );
       } else {
         problems.add(`${what} is the alias ${alias}: give the key itself (its key ARN, kms.Key.fromKeyArn), KMS authorizes the role against the key, not its alias`);
       }
@@ -386,10 +392,14 @@ export class SseKmsReplication extends Construct {
     const keyRegion = key.env.region;
     const bucketRegion = regionOf(bucket);
     if (Token.compareStrings(keyRegion, bucketRegion) === TokenComparison.DIFFERENT) {
-      problems.add(`${what} ${key.node.path} is in region ${keyRegion}, but its bucket ${bucket.node.path} is in ${bucketRegion}; S3 encrypts with a key of the bucket's own region`);
+      problems.add(
+        `${what} ${key.node.path} is in region ${keyRegion}, but its bucket ${bucket.node.path} is in ${bucketRegion}; ` +
+        'S3 encrypts with a key of the bucket\'s own region',
+      );
     }
     const keyStack = Stack.of(key);
-    if (!crossAccount && keyStack !== this.stack && sameEnvironment(keyStack, this.stack) && roleName === undefined && key.node.defaultChild !== undefined) {
+    const mutablePolicy = key.node.defaultChild !== undefined;
+    if (!crossAccount && mutablePolicy && keyStack !== this.stack && sameEnvironment(keyStack, this.stack) && roleName === undefined) {
       problems.add(
         `${what} ${key.node.path} is in stack ${keyStack.stackName}, another stack of this environment: give roleName, so that its key policy ` +
         'can name the role without a cross-stack reference (which would make the two stacks depend on each other)',

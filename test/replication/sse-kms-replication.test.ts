@@ -4,13 +4,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   CustomerManagedKey,
-  ROLE_INLINE_POLICY_MAX_CHARS,
   SseKmsReplication,
   SseKmsReplicationDestination,
   SseKmsReplicationDestinationAccess,
   SseKmsReplicationProps,
 } from '../../src';
-import { deployedLength } from '../../src/private/policy-analysis';
+import { deployedLength, ROLE_INLINE_POLICY_MAX_CHARS } from '../../src/private/policy-analysis';
 
 const ACCOUNT = '111111111111';
 const OTHER_ACCOUNT = '222222222222';
@@ -37,7 +36,11 @@ function fixture(sourceProps: s3.BucketProps = {}): Fixture {
   return { app, stack, sourceKey, source, destKey, dest };
 }
 
-function replicate(f: Fixture, props: Partial<SseKmsReplicationProps> = {}, destination: Partial<SseKmsReplicationDestination> = {}): SseKmsReplication {
+function replicate(
+  f: Fixture,
+  props: Partial<SseKmsReplicationProps> = {},
+  destination: Partial<SseKmsReplicationDestination> = {},
+): SseKmsReplication {
   return new SseKmsReplication(f.stack, 'Replication', {
     sourceBucket: f.source,
     destinations: [{ bucket: f.dest, key: f.destKey, ...destination }],
