@@ -263,8 +263,8 @@ export class SseKmsReplication extends Construct {
 
   /**
    * `aws:SourceAccount` always; `aws:SourceArn` when the source bucket's name is known at synth. A
-   * generated name would make the role depend on the bucket, which depends on the role (replication
-   * configuration) and on the key, whose policy names the role: a dependency cycle.
+   * generated name would make the role depend on the bucket, whose replication configuration depends
+   * on the role: a dependency cycle.
    */
   private s3TrustConditions(bucket: s3.IBucket): Record<string, Record<string, unknown>> {
     const conditions: Record<string, Record<string, unknown>> = { StringEquals: { 'aws:SourceAccount': this.stack.account } };
