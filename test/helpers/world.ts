@@ -65,12 +65,6 @@ export class World {
     return undefined;
   }
 
-  /** The resolved trust policy of a role. */
-  public trustPolicy(roleLogicalId: string): any {
-    const [deployed, role] = this.find(roleLogicalId);
-    return this.resolve(deployed, role.Properties.AssumeRolePolicyDocument);
-  }
-
   /** The account of the stack that holds a resource. */
   public account(logicalId: string): string {
     return this.find(logicalId)[0].account;
