@@ -6,3 +6,4 @@ export * from './perimeters';
 export * from './replica';
 export * from './imported';
 export * from './client-side';
+export * from './replication';

@@ -346,9 +346,9 @@ export class CustomerManagedKey extends kms.Key {
     if (this.origin !== KeyOrigin.AWS_KMS) {
       cfnKey.origin = this.origin;
       // The packs' rotation rules do not know that imported key material cannot rotate automatically.
-      for (const id of ROTATION_RULES_OF_COMPLIANCE_PACKS) {
+      for (const rule of ROTATION_RULES_OF_COMPLIANCE_PACKS) {
         Validations.of(this).acknowledge({
-          id,
+          id: rule,
           reason: 'Imported key material cannot rotate automatically (KMS refuses it); rotate it by alias with ImportedKeyRing',
         });
       }

@@ -20,7 +20,7 @@ export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | und
   const rootJson = JSON.stringify({ AWS: stack.resolve(new iam.AccountRootPrincipal().arn) });
 
   let putKeyPolicyHolders = 0;
-  for (const h of holdingsByPrincipal(statements)) {
+  for (const h of holdingsByPrincipal(statements.map(narrowedToPrincipalArn))) {
     if (h.management.has(PUT_KEY_POLICY)) {
       putKeyPolicyHolders++;
     }
@@ -67,4 +67,20 @@ export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | und
     );
   }
   return errors;
+}
+
+const PRINCIPAL_ARN_OPERATORS = ['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'];
+
+/**
+ * A statement that names an account but holds it to given principals with an `aws:PrincipalArn`
+ * condition applies to those principals only: it is analysed as naming them.
+ */
+function narrowedToPrincipalArn(statement: any): any {
+  for (const op of PRINCIPAL_ARN_OPERATORS) {
+    const arns = statement.Condition?.[op]?.['aws:PrincipalArn'];
+    if (arns !== undefined) {
+      return { ...statement, Principal: { AWS: arns } };
+    }
+  }
+  return statement;
 }

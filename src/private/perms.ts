@@ -292,3 +292,39 @@ export const SSM_PARAMETER_READ_ACTIONS: readonly string[] = [
   'ssm:GetParameter',
   'ssm:GetParameters',
 ];
+
+/**
+ * S3 replication role, on the source bucket.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
+ */
+export const REPLICATION_SOURCE_BUCKET_ACTIONS: readonly string[] = [
+  's3:GetReplicationConfiguration',
+  's3:ListBucket',
+];
+
+/** S3 replication role, on the source objects. */
+export const REPLICATION_SOURCE_OBJECT_ACTIONS: readonly string[] = [
+  's3:GetObjectVersionAcl',
+  's3:GetObjectVersionForReplication',
+  's3:GetObjectVersionTagging',
+];
+
+/** S3 replication role, on the destination objects (and the destination bucket policy of another account). */
+export const REPLICATION_DESTINATION_OBJECT_ACTIONS: readonly string[] = [
+  's3:ReplicateDelete',
+  's3:ReplicateObject',
+  's3:ReplicateTags',
+];
+
+/** Changes the owner of replicas to the destination bucket's owner (AccessControlTranslation). */
+export const REPLICATION_OWNER_OVERRIDE_ACTION = 's3:ObjectOwnerOverrideToBucketOwner';
+
+/**
+ * S3 Batch Replication with the same role: starting replication of existing objects, and the
+ * S3-generated manifest (an inventory configuration on the source bucket).
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-batch-replication-policies.html
+ */
+export const BATCH_REPLICATION_SOURCE_OBJECT_ACTIONS: readonly string[] = ['s3:InitiateReplication'];
+
+/** S3 Batch Replication, on the source bucket. */
+export const BATCH_REPLICATION_SOURCE_BUCKET_ACTIONS: readonly string[] = ['s3:PutInventoryConfiguration'];

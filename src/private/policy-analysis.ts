@@ -3,6 +3,12 @@ import { CRYPTOGRAPHIC_ACTIONS, MANAGEMENT_ACTIONS } from './perms';
 /** Hard limit of a key policy document. @see https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html */
 export const KEY_POLICY_MAX_BYTES = 32_768;
 
+/** IAM quota: all inline policies of one role together, whitespace not counted. @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
+export const ROLE_INLINE_POLICY_MAX_CHARS = 10_240;
+
+/** IAM quota: the trust policy of a role (the default; it can be raised). */
+export const ROLE_TRUST_POLICY_MAX_CHARS = 2_048;
+
 /**
  * Conservative stand-ins for values that CloudFormation fills in at deploy time, so that the size of a
  * policy holding intrinsics can be bounded at synth time (the longest value each can take).

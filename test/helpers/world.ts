@@ -67,6 +67,23 @@ export class World {
     return this.resolve(deployed, resource.Properties.KeyPolicy);
   }
 
+  /** The resolved bucket policy of a bucket (undefined when it has none). */
+  public bucketPolicy(bucketLogicalId: string): any {
+    for (const s of this.stacks) {
+      for (const r of Object.values(s.resources)) {
+        if (r.Type === 'AWS::S3::BucketPolicy' && r.Properties?.Bucket?.Ref === bucketLogicalId) {
+          return this.resolve(s, r.Properties.PolicyDocument);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** The account of the stack that holds a resource. */
+  public account(logicalId: string): string {
+    return this.find(logicalId)[0].account;
+  }
+
   /** Every identity policy attached to a role (inline, AWS::IAM::Policy, AWS::IAM::ManagedPolicy). */
   public identityPoliciesOf(roleLogicalId: string): { name: string; policy: any }[] {
     const [deployed, role] = this.find(roleLogicalId);

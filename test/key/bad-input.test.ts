@@ -111,6 +111,20 @@ describe('bad use of the finished key fails at synth', () => {
     expect(() => synth(key)).toThrow(/\[Stack\/Key\] the key policy gives the account root cryptographic actions \(kms:Decrypt\), so any IAM principal of the account could use the key/);
   });
 
+  test('a root statement held to one role by aws:PrincipalArn counts as that role', () => {
+    const stack = newStack();
+    const ops = new iam.Role(stack, 'Ops', { assumedBy: new iam.AccountRootPrincipal() });
+    const key = makeKey({ admins: [ops] }, stack);
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.AccountRootPrincipal()],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'aws:PrincipalArn': ops.roleArn } },
+    }));
+    // Not a delegation of use to the whole account, but the admin given Decrypt.
+    expect(() => synth(key)).toThrow(/gives .*Ops.* both administrative actions .* and cryptographic actions \(kms:Decrypt\)/);
+  });
+
   test('full delegation lets the root hold every action on purpose', () => {
     const key = makeKey({ accountRootAccess: AccountRootAccess.FULL_DELEGATION });
     expect(() => synth(key)).not.toThrow();

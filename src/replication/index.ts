@@ -1,0 +1,2 @@
+export * from './sse-kms-replication';
+export * from './replication-destination-access';
