@@ -1,9 +1,9 @@
 // Policy capacity: the largest number of target accounts for EBS snapshot sharing that fit in one key
 // policy (32,768 bytes once deployed), for each way of writing it, and the bytes each added account costs.
 const cdk = require('aws-cdk-lib');
-const { Template } = require('aws-cdk-lib/assertions');
 const iam = require('aws-cdk-lib/aws-iam');
 const kms = require('aws-cdk-lib/aws-kms');
+const { CustomerManagedKey, SharingTargets } = require('../lib');
 const { deployedLength, KEY_POLICY_MAX_BYTES } = require('../lib/private/policy-analysis');
 
 /** The actions a target account needs on the key to copy a shared snapshot (KMS-FACTS.md). */
@@ -20,8 +20,9 @@ function policyBytes(build, n, context) {
   const app = new cdk.App({ context });
   const stack = new cdk.Stack(app, 'Capacity', { env: { account: '111111111111', region: 'eu-west-1' } });
   const key = build(stack, accountIds(n));
-  const template = Template.fromStack(stack).toJSON();
-  return deployedLength(template.Resources[stack.getLogicalId(key.node.defaultChild)].Properties.KeyPolicy);
+  // The key policy as CloudFormation receives it, resolved without synthesis: a policy over the limit
+  // must be measured, not refused.
+  return deployedLength(stack.resolve(key.node.defaultChild.keyPolicy));
 }
 
 /** The largest n whose policy fits, found by doubling then bisection. */
@@ -51,8 +52,20 @@ function plainGrantPerAccount(stack, accounts) {
   return key;
 }
 
+/** This library: a CustomerManagedKey with one admin and one user role, shared for snapshot copy. */
+function librarySharing(stack, accounts) {
+  const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal() });
+  const user = new iam.Role(stack, 'User', { assumedBy: new iam.AccountRootPrincipal() });
+  const key = new CustomerManagedKey(stack, 'Key', { admins: [admin], users: [user] });
+  if (accounts.length > 0) {
+    key.shareForSnapshotCopy(SharingTargets.accounts(accounts));
+  }
+  return key;
+}
+
 /** Every form measured, each with the app context it needs. */
 const FORMS = [
+  { form: 'cdk-kms-patterns shareForSnapshotCopy (one kms:CallerAccount list)', build: librarySharing, context: {} },
   { form: 'aws-cdk-lib kms.Key, a grant per account', build: plainGrantPerAccount, context: {} },
   {
     form: 'aws-cdk-lib kms.Key, a grant per account, minimizePolicies',
