@@ -7,7 +7,6 @@ import { KeyOrigin } from './key-origin';
 import { applyPerimeter } from '../perimeters/apply';
 import { KeyPerimeter } from '../perimeters/key-perimeter';
 import { applyServicePreset } from '../presets/apply';
-import { warnServicePrincipalsWithoutSource } from '../presets/confused-deputy';
 import { ServicePreset } from '../presets/service-preset';
 import { ServiceVia } from '../presets/service-via';
 import { grantInKeyPolicy, UseGrant, useGrantActions } from '../private/key-grants';
@@ -178,6 +177,14 @@ export interface CustomerManagedKeyProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
+   * Whether to attach `adminPolicy` and `userPolicy` to the admins and users that are roles, users or
+   * groups of this stack and account.
+   *
+   * @default false - the key policy names them, which is enough in the key's own account
+   */
+  readonly attachIdentityPolicies?: boolean;
+
+  /**
    * Tags of the key: keys of 1 to 128 characters that do not start with `aws:`, values of up to 256
    * characters, at most 50 tags.
    *
@@ -306,17 +313,6 @@ export class CustomerManagedKey extends kms.Key {
   /** Where the key material comes from. */
   public readonly origin: KeyOrigin;
 
-  /**
-   * The identity-side policy of the administrators: the administrator actions on this key. Attached to
-   * the administrators that are roles, users or groups of this stack; attach it to others yourself.
-   */
-  public readonly adminPolicy: KeyAdminPolicy;
-
-  /**
-   * The identity-side policy of the users: the use actions on this key. Attached to the users that are
-   * roles, users or groups of this stack; attach it to others yourself.
-   */
-  public readonly userPolicy: KeyUserPolicy;
 
   /**
    * The access model that this key's policy and its replicas' policies are rendered from.
@@ -364,13 +360,13 @@ export class CustomerManagedKey extends kms.Key {
     });
     this.addKeyPolicyParts(props);
 
-    this.adminPolicy = new KeyAdminPolicy(this, 'AdminPolicy', { key: this });
-    this.userPolicy = new KeyUserPolicy(this, 'UserPolicy', { key: this });
-    for (const admin of props.admins ?? []) {
-      this.attachIfLocal(this.adminPolicy, admin);
-    }
-    for (const user of props.users ?? []) {
-      this.attachIfLocal(this.userPolicy, user);
+    if (props.attachIdentityPolicies) {
+      for (const admin of props.admins ?? []) {
+        this.attachIfLocal(this.adminPolicy, admin);
+      }
+      for (const user of props.users ?? []) {
+        this.attachIfLocal(this.userPolicy, user);
+      }
     }
 
     for (const alias of props.aliases ?? []) {
@@ -380,7 +376,6 @@ export class CustomerManagedKey extends kms.Key {
     this.node.addValidation({
       validate: () => checkKeyPolicy(this, this.policy, this.accountRootAccess === AccountRootAccess.FULL_DELEGATION),
     });
-    this.node.addValidation({ validate: () => warnServicePrincipalsWithoutSource(this) });
   }
 
   /**
@@ -407,6 +402,28 @@ export class CustomerManagedKey extends kms.Key {
    */
   public get aliasNames(): string[] {
     return [...this.addedAliases];
+  }
+
+  /**
+   * The identity-side policy of the administrators (a managed policy): the administrator actions on this
+   * key, never a cryptographic action. Created in the key's stack when first asked for; attach it to
+   * roles, users or groups of the key's account (`attachToRole`, ...). Principals of other accounts get
+   * theirs from a `KeyAdminPolicy` in their own account.
+   */
+  public get adminPolicy(): KeyAdminPolicy {
+    const existing = this.node.tryFindChild('AdminPolicy') as KeyAdminPolicy | undefined;
+    return existing ?? new KeyAdminPolicy(this, 'AdminPolicy', { key: this });
+  }
+
+  /**
+   * The identity-side policy of the users (a managed policy): the use actions on this key and grants for
+   * AWS resources, never an administrator action. Created in the key's stack when first asked for;
+   * attach it to roles, users or groups of the key's account. Principals of other accounts get theirs
+   * from a `KeyUserPolicy` in their own account.
+   */
+  public get userPolicy(): KeyUserPolicy {
+    const existing = this.node.tryFindChild('UserPolicy') as KeyUserPolicy | undefined;
+    return existing ?? new KeyUserPolicy(this, 'UserPolicy', { key: this });
   }
 
   /**
@@ -637,23 +654,24 @@ function validatePrincipals(problems: InputProblems, stack: Stack, props: Custom
   check('users', props.users ?? []);
   check('keyPolicyManagers', props.keyPolicyManagers ?? []);
 
-  const adminKeys = new Map((props.admins ?? []).map((p) => [principalKey(stack, p), p]));
+  const adminKeys = new Map((props.admins ?? []).map((p) => [principalKey(p), p]));
   for (const user of props.users ?? []) {
-    if (adminKeys.has(principalKey(stack, user))) {
+    if (adminKeys.has(principalKey(user))) {
       problems.add(`${describePrincipal(stack, user)} is both an admin and a user; a principal is one or the other`);
     }
   }
 }
 
-function principalKey(stack: Stack, p: iam.IPrincipal): string {
-  return JSON.stringify(stack.resolve(p.policyFragment.principalJson));
+/** A principal as its key policy JSON; tokens stay tokens, which are stable for the same attribute. */
+function principalKey(p: iam.IPrincipal): string {
+  return JSON.stringify(p.policyFragment.principalJson);
 }
 
 function describePrincipal(stack: Stack, p: iam.IPrincipal): string {
   if (isConstruct(p)) {
     return p.node.path;
   }
-  return principalKey(stack, p);
+  return JSON.stringify(stack.resolve(p.policyFragment.principalJson));
 }
 
 function isConstruct(x: unknown): x is IConstruct {

@@ -1,5 +1,4 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ResolvedStatement } from '../private/access-parts';
 
@@ -12,9 +11,8 @@ const SOURCE_KEY = /^(aws:SourceArn|aws:SourceAccount|aws:SourceOrgID|aws:Source
  * service use the key. aws-cdk-lib integrations add such statements (for example an SQS subscription
  * to an encrypted queue, or an encrypted queue as an EventBridge target, without their feature flags).
  */
-export function warnServicePrincipalsWithoutSource(key: IConstruct): string[] {
-  const doc = Stack.of(key).resolve((key.node.defaultChild as kms.CfnKey).keyPolicy) as { Statement?: ResolvedStatement[] } | undefined;
-  for (const st of doc?.Statement ?? []) {
+export function warnServicePrincipalsWithoutSource(key: IConstruct, statements: ResolvedStatement[]): void {
+  for (const st of statements) {
     const services = serviceNames(st.Principal);
     if (st.Effect !== 'Allow' || services.length === 0) {
       continue;
@@ -29,7 +27,6 @@ export function warnServicePrincipalsWithoutSource(key: IConstruct): string[] {
       );
     }
   }
-  return [];
 }
 
 function serviceNames(principal: unknown): string[] {

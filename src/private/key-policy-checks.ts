@@ -2,6 +2,7 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { PUT_KEY_POLICY } from './perms';
+import { warnServicePrincipalsWithoutSource } from '../presets/confused-deputy';
 import { deployedLength, holdingsByPrincipal, KEY_POLICY_MAX_BYTES } from './policy-analysis';
 
 const KEY_POLICY_WARNING_RATIO = 0.8;
@@ -17,6 +18,7 @@ export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | und
   const doc = stack.resolve(policy) as { Statement?: any[] } | undefined;
   const statements = doc?.Statement ?? [];
   const errors: string[] = [];
+  warnServicePrincipalsWithoutSource(key, statements);
   const rootJson = JSON.stringify({ AWS: stack.resolve(new iam.AccountRootPrincipal().arn) });
 
   let putKeyPolicyHolders = 0;

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { aws_kms as kmsRefs } from 'aws-cdk-lib/interfaces';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
-import { CustomerManagedKey } from '../key/customer-managed-key';
+import { AccountRootAccess, CustomerManagedKey } from '../key/customer-managed-key';
 import { sameValue } from '../private/environment';
 import { grantInIdentityPolicy, grantInKeyPolicy, UseGrant, useGrantActions } from '../private/key-grants';
 import { checkKeyPolicy } from '../private/key-policy-checks';
@@ -291,7 +291,10 @@ export class ReplicaKey extends Resource implements kms.IKey {
       this.addAlias(alias);
     }
 
-    this.node.addValidation({ validate: () => checkKeyPolicy(this, this.policy) });
+    // The replica carries the primary's access model, full delegation to the account included.
+    this.node.addValidation({
+      validate: () => checkKeyPolicy(this, this.policy, primary.accountRootAccess === AccountRootAccess.FULL_DELEGATION),
+    });
   }
 
   /** A reference to this key. */

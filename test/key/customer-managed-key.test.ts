@@ -84,7 +84,7 @@ describe('admins and users', () => {
     const stack = newStack();
     const admin = role(stack, 'Admin');
     const user = role(stack, 'User');
-    new CustomerManagedKey(stack, 'Key', { admins: [admin], users: [user] });
+    new CustomerManagedKey(stack, 'Key', { admins: [admin], users: [user], attachIdentityPolicies: true });
 
     const statements = keyPolicyStatements(stack);
     expect(statements.map((s) => s.Sid)).toEqual(['KeyAdministration', 'KeyUse', 'KeyUseGrantsForAwsResources']);
@@ -107,9 +107,21 @@ describe('admins and users', () => {
     });
   });
 
+  test('identity policies are made only when asked for, once each', () => {
+    const untouched = newStack();
+    new CustomerManagedKey(untouched, 'Key', { admins: [role(untouched, 'Admin')], users: [role(untouched, 'User')] });
+    Template.fromStack(untouched).resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+
+    const stack = newStack();
+    const key = new CustomerManagedKey(stack, 'Key', { admins: [role(stack, 'Admin')], users: [role(stack, 'User')] });
+    expect(key.adminPolicy).toBe(key.adminPolicy);
+    expect(key.userPolicy).toBe(key.userPolicy);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::ManagedPolicy', 2);
+  });
+
   test('no identity policy carries a wildcard action (AwsSolutions-IAM5)', () => {
     const stack = newStack();
-    new CustomerManagedKey(stack, 'Key', { admins: [role(stack, 'Admin')], users: [role(stack, 'User')] });
+    new CustomerManagedKey(stack, 'Key', { admins: [role(stack, 'Admin')], users: [role(stack, 'User')], attachIdentityPolicies: true });
     const policies = Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy');
     for (const p of Object.values(policies)) {
       for (const st of p.Properties.PolicyDocument.Statement) {
@@ -123,7 +135,7 @@ describe('admins and users', () => {
   test('principals of other accounts are named in the key policy but get no attached policy here', () => {
     const stack = newStack();
     const partner = iam.Role.fromRoleArn(stack, 'Partner', 'arn:aws:iam::222222222222:role/partner');
-    new CustomerManagedKey(stack, 'Key', { users: [partner] });
+    new CustomerManagedKey(stack, 'Key', { users: [partner], attachIdentityPolicies: true });
     const use = keyPolicyStatements(stack).find((s) => s.Sid === 'KeyUse');
     expect(use.Principal).toEqual({ AWS: 'arn:aws:iam::222222222222:role/partner' });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
@@ -135,7 +147,7 @@ describe('admins and users', () => {
   test('imported roles of the same account get the identity policy attached', () => {
     const stack = newStack();
     const ops = iam.Role.fromRoleArn(stack, 'Ops', 'arn:aws:iam::111111111111:role/ops');
-    new CustomerManagedKey(stack, 'Key', { admins: [ops] });
+    new CustomerManagedKey(stack, 'Key', { admins: [ops], attachIdentityPolicies: true });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Description: 'Administration of a KMS key (no cryptographic action)',
       Roles: ['ops'],
@@ -153,7 +165,8 @@ describe('admins and users', () => {
   test('keyPolicyManagers alone hold PutKeyPolicy', () => {
     const stack = newStack();
     const deployer = iam.Role.fromRoleArn(stack, 'Deployer', 'arn:aws:iam::111111111111:role/deployer');
-    new CustomerManagedKey(stack, 'Key', { admins: [role(stack, 'Admin')], keyPolicyManagers: [deployer] });
+    const key = new CustomerManagedKey(stack, 'Key', { admins: [role(stack, 'Admin')], keyPolicyManagers: [deployer] });
+    key.adminPolicy.attachToRole(role(stack, 'Operator'));
     const statements = keyPolicyStatements(stack);
     const holders = statements.filter((s) => [s.Action].flat().includes('kms:PutKeyPolicy')).map((s) => s.Sid);
     expect(holders).toEqual(['KeyPolicyManagement']);

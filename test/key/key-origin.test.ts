@@ -55,6 +55,7 @@ describe('origin', () => {
     const stack = newStack();
     const key = new CustomerManagedKey(stack, 'Key', { origin: KeyOrigin.EXTERNAL });
     expect(key.adminActions).toEqual(expect.arrayContaining(['kms:ImportKeyMaterial', 'kms:GetParametersForImport', 'kms:DeleteImportedKeyMaterial']));
+    expect(key.adminPolicy.node.id).toEqual('AdminPolicy');
     new KeyAdminPolicy(stack, 'Admin', { key });
     new KeyAdminPolicy(stack, 'AdminOfAnyExternalKey', {
       key: kms.Key.fromKeyArn(stack, 'Other', 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555'),

@@ -32,7 +32,13 @@ function setup(makeKey: (stack: Stack, admin: iam.IRole, user: iam.IRole) => kms
 const run = evaluate;
 
 describe('CustomerManagedKey key policy, evaluated', () => {
-  const s = setup((stack, admin, user) => new CustomerManagedKey(stack, 'Key', { admins: [admin], users: [user] }));
+  // The identity-side policies are attached too: the key policy and them together are evaluated.
+  const s = setup((stack, admin, user) => new CustomerManagedKey(stack, 'Key', { admins: [admin], users: [user], attachIdentityPolicies: true }));
+
+  test('the admin and the user carry their identity-side policies', () => {
+    expect(s.principals.admin.identityPolicies.map((p) => p.policy.Statement[0].Sid)).toEqual(['KeyAdministration']);
+    expect(s.principals.user.identityPolicies.map((p) => p.policy.Statement[0].Sid)).toEqual(['KeyUse']);
+  });
 
   test.each(SEPARATED_DUTIES_MATRIX.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
     expect(await satisfies(s, row)).toBe(true);

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CustomerManagedKey, CustomerManagedKeyProps, ReplicaKey, ReplicaKeyProps } from '../../src';
+import { AccountRootAccess, CustomerManagedKey, CustomerManagedKeyProps, ReplicaKey, ReplicaKeyProps } from '../../src';
 import { idOf, World } from '../helpers/world';
 
 const ACCOUNT = '111111111111';
@@ -541,5 +541,15 @@ describe('bad placements and inputs fail at synth with the path, what was receiv
 
   test('replicate() needs regions', () => {
     expect(() => ReplicaKey.replicate(primary().key, { regions: [] })).toThrow(/^Keys\/Key: replicate\(\) needs at least one region, got none/);
+  });
+});
+
+describe('a replica of a fully delegated primary', () => {
+  test('carries the root\'s kms:* without the root-use check refusing it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Primary', { env: { account: '111111111111', region: 'eu-west-1' }, crossRegionReferences: true });
+    const primary = new CustomerManagedKey(stack, 'Key', { multiRegion: true, accountRootAccess: AccountRootAccess.FULL_DELEGATION });
+    ReplicaKey.replicate(primary, { regions: ['us-east-1'] });
+    expect(() => app.synth()).not.toThrow();
   });
 });
