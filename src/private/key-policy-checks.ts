@@ -2,8 +2,8 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { PUT_KEY_POLICY } from './perms';
-import { warnServicePrincipalsWithoutSource } from '../presets/confused-deputy';
 import { deployedLength, holdingsByPrincipal, KEY_POLICY_MAX_BYTES } from './policy-analysis';
+import { warnServicePrincipalsWithoutSource } from '../presets/confused-deputy';
 
 const KEY_POLICY_WARNING_RATIO = 0.8;
 

@@ -548,8 +548,8 @@ describe('a replica of a fully delegated primary', () => {
   test('carries the root\'s kms:* without the root-use check refusing it', () => {
     const app = new App();
     const stack = new Stack(app, 'Primary', { env: { account: '111111111111', region: 'eu-west-1' }, crossRegionReferences: true });
-    const primary = new CustomerManagedKey(stack, 'Key', { multiRegion: true, accountRootAccess: AccountRootAccess.FULL_DELEGATION });
-    ReplicaKey.replicate(primary, { regions: ['us-east-1'] });
+    const delegated = new CustomerManagedKey(stack, 'Key', { multiRegion: true, accountRootAccess: AccountRootAccess.FULL_DELEGATION });
+    ReplicaKey.replicate(delegated, { regions: ['us-east-1'] });
     expect(() => app.synth()).not.toThrow();
   });
 });
