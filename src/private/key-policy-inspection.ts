@@ -190,13 +190,34 @@ export function hasNarrowingCondition(condition: unknown): boolean {
     && values.every((v) => v !== '*' && v !== ''));
 }
 
-/** Whether a statement's condition holds grants to those for AWS resources (`kms:GrantIsForAWSResource`). */
+/**
+ * Whether a statement's condition holds grants to those for AWS resources (`kms:GrantIsForAWSResource`).
+ * `BoolIfExists` counts only together with `kms:ViaService`: every CreateGrant that comes through a
+ * service carries the key, and a direct call, which might not, fails the ViaService condition.
+ */
 export function requiresGrantForAwsResource(condition: unknown): boolean {
-  return conditionEntries(condition).some(({ operator, key, values }) =>
-    operator === 'bool'
+  const entries = conditionEntries(condition);
+  const viaService = entries.some(({ operator, key, values }) =>
+    (operator === 'stringequals' || operator === 'stringlike') && key === 'kms:viaservice' && values.length > 0);
+  return entries.some(({ operator, key, values }) =>
+    (operator === 'bool' || (operator === 'boolifexists' && viaService))
     && key === 'kms:grantisforawsresource'
     && values.length > 0
     && values.every((v) => v === 'true'));
+}
+
+/**
+ * Whether a statement holds CreateGrant to grants for the caller's EC2 Auto Scaling service-linked role
+ * (`kms:GranteePrincipal`), the cross-account exception AWS documents for launching instances from
+ * encrypted AMIs with Auto Scaling.
+ * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+ */
+export function heldToAutoScalingGrantee(condition: unknown): boolean {
+  const grantees = conditionEntries(condition)
+    .filter(({ operator, key }) => /^(string|arn)(equals|like)$/.test(operator) && key === 'kms:granteeprincipal')
+    .flatMap(({ values }) => values);
+  return grantees.length > 0
+    && grantees.every((v) => v.includes(':role/aws-service-role/autoscaling.amazonaws.com/awsserviceroleforautoscaling'));
 }
 
 /** Condition operators and keys are case-insensitive in IAM. */

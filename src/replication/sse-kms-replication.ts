@@ -28,6 +28,7 @@ import {
   s3KeyConditions,
   usesAwsManagedKey,
   versioningEnabled,
+  acknowledgeReplicationRoleFindings,
 } from '../private/replication-statements';
 import { InputProblems } from '../private/validation';
 
@@ -205,6 +206,10 @@ export class SseKmsReplication extends Construct {
       }));
     }
     this.roleArn = this.role.roleArn;
+    acknowledgeReplicationRoleFindings(this.role, [
+      ...objectArns(sourceBucket, sourcePrefixes),
+      ...props.destinations.flatMap((d) => objectArns(d.bucket, [d.prefix ?? ''])),
+    ]);
 
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: [...REPLICATION_SOURCE_BUCKET_ACTIONS, ...(props.batchReplication ? BATCH_REPLICATION_SOURCE_BUCKET_ACTIONS : [])],

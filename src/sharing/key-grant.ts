@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledgeCustomResourceFindings } from '../private/custom-resource-findings';
 import { checkKeyArn, childPath } from '../private/sharing-ids';
 import { InputProblems } from '../private/validation';
 
@@ -230,6 +231,7 @@ export class KeyGrant extends Construct {
         new iam.PolicyStatement({ actions: [`kms:${endAction}`], resources: [keyArn] }),
       ]),
     });
+    acknowledgeCustomResourceFindings(resource);
     crRole = principalArnOf(resource.grantPrincipal);
     this.grantId = resource.getResponseField('GrantId');
   }

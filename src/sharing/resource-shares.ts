@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { SharingTargets } from './targets';
+import { acknowledgeCustomResourceFindings } from '../private/custom-resource-findings';
 import { EC2_MODIFY_IMAGE_ATTRIBUTE, EC2_MODIFY_SNAPSHOT_ATTRIBUTE } from '../private/perms';
 import {
   checkAccountIds,
@@ -75,7 +76,7 @@ export class SnapshotShare extends Construct {
         },
         physicalResourceId: cr.PhysicalResourceId.of(`${props.snapshotId}:${account}`),
       });
-      new cr.AwsCustomResource(this, `Account${account}`, {
+      const share = new cr.AwsCustomResource(this, `Account${account}`, {
         resourceType: 'Custom::EbsSnapshotShare',
         onCreate: call('add'),
         onUpdate: call('add'),
@@ -83,6 +84,7 @@ export class SnapshotShare extends Construct {
         installLatestAwsSdk: false,
         policy,
       });
+      acknowledgeCustomResourceFindings(share);
     }
     key?.shareForSnapshotCopy(SharingTargets.accounts(props.accountIds));
   }
@@ -181,7 +183,7 @@ export class AmiShare extends Construct {
         parameters: { ImageId: props.imageId, LaunchPermission: { [operation]: [{ [field]: value }] } },
         physicalResourceId: cr.PhysicalResourceId.of(`${props.imageId}:${value}`),
       });
-      new cr.AwsCustomResource(this, constructId, {
+      const share = new cr.AwsCustomResource(this, constructId, {
         resourceType: 'Custom::AmiShare',
         onCreate: call('Add'),
         onUpdate: call('Add'),
@@ -189,6 +191,7 @@ export class AmiShare extends Construct {
         installLatestAwsSdk: false,
         policy,
       });
+      acknowledgeCustomResourceFindings(share);
     }
     for (const key of keys) {
       if (accounts.length > 0) {

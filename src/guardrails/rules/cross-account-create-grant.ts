@@ -5,6 +5,7 @@ import {
   distinct,
   inspectKey,
   PrincipalKind,
+  heldToAutoScalingGrantee,
   principalFinding,
   requiresGrantForAwsResource,
 } from '../../private/key-policy-inspection';
@@ -13,6 +14,8 @@ import { actionsOf } from '../../private/policy-analysis';
 /**
  * `kms:CreateGrant` to another account or to `*` only with `Bool kms:GrantIsForAWSResource = true`:
  * a grant can give any operation to anyone, so outside the account only AWS services may create them.
+ * The one exception is the one AWS documents: grants whose grantee (`kms:GranteePrincipal`) is the
+ * caller's EC2 Auto Scaling service-linked role.
  * One finding per principal.
  * @param node the CfnResource to check
  */
@@ -24,7 +27,7 @@ export default Object.defineProperty(
     }
     const findings: string[] = [];
     for (const st of key.statements) {
-      if (!actionsOf(st).includes('kms:CreateGrant') || requiresGrantForAwsResource(st.Condition)) {
+      if (!actionsOf(st).includes('kms:CreateGrant') || requiresGrantForAwsResource(st.Condition) || heldToAutoScalingGrantee(st.Condition)) {
         continue;
       }
       findings.push(...allowedPrincipals(st, key.account)

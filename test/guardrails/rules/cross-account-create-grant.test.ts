@@ -33,6 +33,22 @@ describe(RULE, () => {
     ['condition key in another case', { bool: { 'KMS:GrantIsForAwsResource': 'true' } }, []],
     ['Bool false', { Bool: { 'kms:GrantIsForAWSResource': 'false' } }, [`${RULE}[Principal::${PARTNER}]`]],
     ['another condition only', { StringEquals: { 'kms:CallerAccount': OTHER_ACCOUNT } }, [`${RULE}[Principal::${PARTNER}]`]],
+    ['BoolIfExists alone (a direct call may lack the key)', { BoolIfExists: { 'kms:GrantIsForAWSResource': 'true' } }, [`${RULE}[Principal::${PARTNER}]`]],
+    [
+      'the documented Auto Scaling exception: the grantee is the caller\'s AWSServiceRoleForAutoScaling',
+      { StringLike: { 'kms:GranteePrincipal': 'arn:aws:iam::${aws:PrincipalAccount}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*' } },
+      [],
+    ],
+    [
+      'a grantee condition naming another role',
+      { StringLike: { 'kms:GranteePrincipal': 'arn:aws:iam::222222222222:role/anything' } },
+      [`${RULE}[Principal::${PARTNER}]`],
+    ],
+    [
+      'BoolIfExists through a service (kms:ViaService), as one sharing statement writes it',
+      { BoolIfExists: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: { 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' } },
+      [],
+    ],
   ])('CreateGrant to another account with %s', (_name, condition, expected) => {
     const app = newApp();
     keyWithStatements(newStack(app), 'Key', [allow({ AWS: PARTNER }, ['kms:CreateGrant', 'kms:ListGrants'], condition)]);
