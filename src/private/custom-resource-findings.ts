@@ -1,5 +1,6 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as cr from 'aws-cdk-lib/custom-resources';
+import { acknowledgeFinding } from './acknowledge';
 
 /**
  * The compliance packs' findings on aws-cdk-lib's AwsCustomResource, each with the reason it does not
@@ -33,13 +34,13 @@ export function acknowledgeCustomResourceFindings(resource: cr.AwsCustomResource
   const policy = resource.node.tryFindChild('CustomResourcePolicy');
   if (policy !== undefined) {
     for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-      Validations.of(policy).acknowledge({ id: `${pack}::${pack}-IAMNoInlinePolicy`, reason: INLINE_POLICY_REASON });
+      acknowledgeFinding(policy, `${pack}::${pack}-IAMNoInlinePolicy`, INLINE_POLICY_REASON);
     }
   }
   const provider = Stack.of(resource).node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
   if (provider !== undefined) {
     for (const finding of PROVIDER_FUNCTION_FINDINGS) {
-      Validations.of(provider).acknowledge(finding);
+      acknowledgeFinding(provider, finding.id, finding.reason);
     }
   }
 }

@@ -1,7 +1,8 @@
-import { Arn, ArnFormat, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { acknowledgeFinding } from './acknowledge';
 import { InputProblems } from './validation';
 
 /** The condition key that S3 puts into the encryption context of every object it encrypts. */
@@ -233,16 +234,12 @@ export function mergeConditions(...blocks: Record<string, Record<string, unknown
 export function acknowledgeReplicationRoleFindings(role: iam.Role, objectArnPatterns: string[]): void {
   const stack = Stack.of(role);
   for (const arn of objectArnPatterns) {
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagString(stack.resolve(arn))}]`,
-      reason: 'S3 replication reads and writes every object version under the replicated prefix: the object ARN ends in /<prefix>*, held to one bucket',
-    });
+    acknowledgeFinding(role, `AwsSolutions::AwsSolutions-IAM5[Resource::${nagString(stack.resolve(arn))}]`,
+      'S3 replication reads and writes every object version under the replicated prefix: the object ARN ends in /<prefix>*, held to one bucket');
   }
   for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-    Validations.of(role).acknowledge({
-      id: `${pack}::${pack}-IAMNoInlinePolicy`,
-      reason: 'The least-privilege replication statements belong to this role alone and live and die with it',
-    });
+    acknowledgeFinding(role, `${pack}::${pack}-IAMNoInlinePolicy`,
+      'The least-privilege replication statements belong to this role alone and live and die with it');
   }
 }
 
