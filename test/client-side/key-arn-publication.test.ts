@@ -2,8 +2,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { CustomerManagedKey, KeyArnPublication } from '../../src';
-import { decide, World } from '../helpers/world';
+import { CustomerManagedKey, KeyArnPublication, ReplicaKey } from '../../src';
+import { decide, idOf, World } from '../helpers/world';
 
 const ACCOUNT = '111111111111';
 const MRK_ID = 'mrk-1234abcd12ab34cd56ef1234567890ab';
@@ -204,5 +204,30 @@ describe('KeyArnPublication.forMultiRegionKey', () => {
     const replica = kms.Key.fromKeyArn(stackIn(app, 'Other', 'eu-west-1'), 'Replica', `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${MRK_ID}`);
     expect(() => KeyArnPublication.forMultiRegionKey('KeyArn', { primary, replicas: [replica], parameterName: '/app/key' }))
       .toThrow(/region eu-west-1 of the replica Other\/Replica already has the primary/);
+  });
+});
+
+describe('with ReplicaKey', () => {
+  test('each region publishes its own key ARN under one parameter name: the primary\'s and each replica\'s', () => {
+    // GIVEN a multi-Region primary in eu-west-1 and its replicas in two other regions
+    const app = new App();
+    const primaryStack = new Stack(app, 'Keys', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const primary = new CustomerManagedKey(primaryStack, 'Key', { multiRegion: true });
+    const replicas = ReplicaKey.replicate(primary, { regions: ['us-east-1', 'ap-southeast-2'] });
+
+    // WHEN
+    const publications = KeyArnPublication.forMultiRegionKey('KeyArn', { primary, replicas, parameterName: '/app/kms-key-arn' });
+
+    // THEN every stack holds the parameter, valued with the ARN of the key of its own region
+    const world = new World(primaryStack, ...replicas.map((r) => Stack.of(r)));
+    expect(publications).toHaveLength(3);
+    for (const key of [primary, ...replicas]) {
+      const stack = Stack.of(key);
+      const parameter = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Parameter'))[0];
+      expect(parameter.Properties.Name).toEqual('/app/kms-key-arn');
+      const keyId = idOf(key);
+      expect(world.resolveIn(keyId, parameter.Properties.Value)).toEqual(world.arnOf(keyId));
+      expect(world.arnOf(keyId)).toContain(`:kms:${stack.region}:`);
+    }
   });
 });
