@@ -1,6 +1,6 @@
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ResolvedStatement } from '../private/access-parts';
+import { ResolvedStatement } from '../private/policy-analysis';
 
 /** Condition keys that tie a service principal's request to the resource (or account) it acts for. */
 const SOURCE_KEY = /^(aws:SourceArn|aws:SourceAccount|aws:SourceOrgID|aws:SourceOrgPaths|kms:EncryptionContext:.+)$/i;

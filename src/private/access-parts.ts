@@ -8,11 +8,3 @@ export interface PresetKeyFacts {
   readonly userActions: string[];
 }
 
-/** A statement of a resolved key policy, as the perimeter checks read it. */
-export interface ResolvedStatement {
-  readonly Sid?: string;
-  readonly Effect?: string;
-  readonly Principal?: any;
-  readonly Action?: string | string[];
-  readonly Condition?: Record<string, Record<string, unknown>>;
-}

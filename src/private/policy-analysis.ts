@@ -83,11 +83,12 @@ function flatString(value: unknown): string {
 
 /** One statement of a resolved policy document. */
 export interface ResolvedStatement {
+  readonly Sid?: string;
   readonly Effect?: string;
-  readonly Principal?: unknown;
+  readonly Principal?: any;
   readonly Action?: string | string[];
   readonly NotAction?: string | string[];
-  readonly Condition?: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
 /** What a principal of a key policy holds, for the separation check. */
