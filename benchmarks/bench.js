@@ -11,6 +11,8 @@ const { capacity } = require('./capacity');
 
 const SIZES = [1, 10, 100, 1000];
 const RUNS = { 1: 5, 10: 5, 100: 5, 1000: 3 };
+/** Keys of the access report's measurement (issue: its cost at 1,000 keys). */
+const REPORT_KEYS = 1000;
 
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
@@ -91,12 +93,25 @@ const growth = {
 console.log(`\nlinear growth (ms per added key): library ${growth.libraryMsPerKey10to100} from 10 to 100 keys, ` +
   `${growth.libraryMsPerKey100to1000} from 100 to 1,000; plain ${growth.plainMsPerKey10to100} and ${growth.plainMsPerKey100to1000}`);
 
+// The access report at 1,000 keys: the same app with the KeyAccessReport plugin, against the library alone.
+const withReport = measure('library-report', REPORT_KEYS);
+const report = {
+  keys: REPORT_KEYS,
+  librarySeconds: at(REPORT_KEYS).library.seconds,
+  withReportSeconds: withReport.seconds,
+  reportSeconds: fixed(withReport.seconds - at(REPORT_KEYS).library.seconds),
+  reportMsPerKey: fixed((withReport.seconds - at(REPORT_KEYS).library.seconds) / REPORT_KEYS * 1000),
+  timeRatio: fixed(withReport.seconds / at(REPORT_KEYS).library.seconds),
+};
+console.log(`\naccess report at ${REPORT_KEYS} keys: ${report.withReportSeconds.toFixed(2)} s with the report, ` +
+  `${report.librarySeconds.toFixed(2)} s without: ${report.reportSeconds} s (${report.reportMsPerKey} ms per key, ${report.timeRatio}x)`);
+
 console.log('\npolicy capacity: target accounts of snapshot sharing in one key policy (32,768 bytes)');
 const cap = capacity();
 for (const c of cap) {
   console.log(`${c.form.padEnd(58)} ${String(c.maxAccounts).padStart(5)} accounts, ${c.bytesPerAccount.toFixed(1)} bytes per added account`);
 }
 
-const results = { date: new Date().toISOString(), machine, synth, growth, capacity: cap };
+const results = { date: new Date().toISOString(), machine, synth, growth, report, capacity: cap };
 fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 console.log('\nwritten to benchmarks/results.json');

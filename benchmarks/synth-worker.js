@@ -1,13 +1,14 @@
 // One measured synth in a fresh process: builds an app of N keys, either with this library or with
 // plain aws-cdk-lib (kms.Key + grants), synthesizes it and prints one JSON line of figures.
-// Usage: node benchmarks/synth-worker.js <library|plain> <keys> <outdir>
+// Usage: node benchmarks/synth-worker.js <library|library-report|plain> <keys> <outdir>
+// (library-report: the library's keys with the KeyAccessReport plugin turned on)
 const { performance } = require('perf_hooks');
 const fs = require('fs');
 const path = require('path');
 const cdk = require('aws-cdk-lib');
 const iam = require('aws-cdk-lib/aws-iam');
 const kms = require('aws-cdk-lib/aws-kms');
-const { CustomerManagedKey } = require('../lib');
+const { CustomerManagedKey, KeyAccessReport } = require('../lib');
 
 const [variant, keysArg, outdir] = process.argv.slice(2);
 const keys = Number(keysArg);
@@ -23,12 +24,15 @@ for (let i = 0; i < keys; i++) {
   }
   const admin = new iam.Role(stack, `Admin${i}`, { assumedBy: new iam.AccountRootPrincipal() });
   const user = new iam.Role(stack, `User${i}`, { assumedBy: new iam.AccountRootPrincipal() });
-  if (variant === 'library') {
+  if (variant.startsWith('library')) {
     new CustomerManagedKey(stack, `Key${i}`, { admins: [admin], users: [user], aliases: [`alias/bench/key-${i}`] });
   } else {
     const key = new kms.Key(stack, `Key${i}`, { enableKeyRotation: true, admins: [admin], alias: `alias/bench/key-${i}` });
     key.grantEncryptDecrypt(user);
   }
+}
+if (variant === 'library-report') {
+  cdk.Validations.of(app).addPlugins(new KeyAccessReport());
 }
 app.synth();
 const seconds = (performance.now() - start) / 1000;

@@ -7,3 +7,4 @@ export * from './replica';
 export * from './imported';
 export * from './client-side';
 export * from './replication';
+export * from './report';
