@@ -8,3 +8,4 @@ export * from './imported';
 export * from './client-side';
 export * from './replication';
 export * from './report';
+export * from './organization';

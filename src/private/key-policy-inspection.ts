@@ -173,7 +173,7 @@ export function renderIntrinsics(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Condition keys that keep other accounts' use of a key to a service, named accounts or an organization. */
+/** Condition keys that keep other accounts' use of a key to a service, named accounts or an organization (or its units, below). */
 const NARROWING_KEYS = ['kms:viaservice', 'kms:calleraccount', 'aws:principalorgid'];
 /**
  * Operators that narrow an Allow. Negated and `IfExists` operators do not (a request without the key
@@ -184,11 +184,15 @@ const NARROWING_OPERATORS = ['stringequals', 'stringequalsignorecase', 'stringli
 /** Whether a statement's condition holds the use to a service, named accounts or an organization. */
 export function hasNarrowingCondition(condition: unknown): boolean {
   return conditionEntries(condition).some(({ operator, key, values }) =>
-    NARROWING_OPERATORS.includes(operator)
-    && NARROWING_KEYS.includes(key)
+    (NARROWING_OPERATORS.includes(operator) && NARROWING_KEYS.includes(key)
+      // Organizational units: a multivalued key, narrowing with ForAnyValue (an absent key fails it) and
+      // a path that starts with an organization id.
+      || (ORG_PATH_OPERATORS.includes(operator) && key === 'aws:principalorgpaths' && values.every((v) => v.startsWith('o-'))))
     && values.length > 0
     && values.every((v) => v !== '*' && v !== ''));
 }
+
+const ORG_PATH_OPERATORS = ['foranyvalue:stringequals', 'foranyvalue:stringlike'];
 
 /**
  * Whether a statement's condition holds grants to those for AWS resources (`kms:GrantIsForAWSResource`).

@@ -328,3 +328,18 @@ export const BATCH_REPLICATION_SOURCE_OBJECT_ACTIONS: readonly string[] = ['s3:I
 
 /** S3 Batch Replication, on the source bucket. */
 export const BATCH_REPLICATION_SOURCE_BUCKET_ACTIONS: readonly string[] = ['s3:PutInventoryConfiguration'];
+
+/** Calls that take `BypassPolicyLockoutSafetyCheck` (the condition key `kms:BypassPolicyLockoutSafetyCheck`). */
+export const LOCKOUT_CHECK_BYPASS_ACTIONS: readonly string[] = ['kms:CreateKey', 'kms:PutKeyPolicy'];
+
+/** Calls that end a key's use: the organization guardrail keeps them to break-glass roles. */
+export const KEY_DELETION_ACTIONS: readonly string[] = ['kms:DisableKey', 'kms:ScheduleKeyDeletion'];
+
+/** Key creation, held to required tags and origins by the organization guardrail. */
+export const KMS_CREATE_KEY = 'kms:CreateKey';
+
+/** Grant creation, held to grants for AWS resources by the organization guardrail. */
+export const KMS_CREATE_GRANT = 'kms:CreateGrant';
+
+/** Every KMS action, as a resource control policy names them. */
+export const KMS_ALL_ACTIONS = 'kms:*';

@@ -16,6 +16,7 @@ import {
   SharingTargetKind,
   checkAccountIds,
   checkOrganizationId,
+  checkOrganizationPath,
   concreteAccount,
   principalArnAccount,
   serviceDomain,
@@ -46,6 +47,7 @@ const KIND_SUFFIX: Record<SharingTargetKind, string> = {
   [SharingTargetKind.ACCOUNTS]: 'Accounts',
   [SharingTargetKind.PRINCIPALS]: 'Principals',
   [SharingTargetKind.ORGANIZATION]: 'Organization',
+  [SharingTargetKind.ORGANIZATIONAL_UNITS]: 'OrganizationalUnits',
 };
 
 /**
@@ -66,7 +68,7 @@ export function shareKeyForEbs(
     problems.add(`${method}: EBS encrypts only with symmetric encryption keys, got a ${key.keySpec} key with usage ${key.keyUsage}`);
   }
   const state = STATES.get(key) ?? { accountsListed: 0, sids: new Map<string, number>(), shared: new Map<string, Set<string>>() };
-  const values = targets._values;
+  let values = targets._values;
   if (values.length === 0) {
     problems.add(`${method}: give at least one target, got an empty list`);
   }
@@ -85,6 +87,12 @@ export function shareKeyForEbs(
       break;
     case SharingTargetKind.ORGANIZATION:
       checkOrganizationId(problems, method, values[0]);
+      break;
+    case SharingTargetKind.ORGANIZATIONAL_UNITS:
+      values = values.map((path) => checkOrganizationPath(problems, method, path) ?? path);
+      if (new Set(values.map((path) => path.split('/')[0])).size > 1) {
+        problems.add(`${method}: the paths name more than one organization (${values.join(', ')}); a principal belongs to one organization, share with each in its own call`);
+      }
       break;
   }
   const sharedKey = `${purpose}/${targets._kind}`;
@@ -139,6 +147,10 @@ function sharingStatements(
     : [new iam.AnyPrincipal()];
   const who: Record<string, string[]> = kind === SharingTargetKind.ACCOUNTS ? { 'kms:CallerAccount': values }
     : kind === SharingTargetKind.ORGANIZATION ? { 'aws:PrincipalOrgID': values } : {};
+  // A principal's path is a multivalued key: ForAnyValue, which an absent key (outside any organization)
+  // never satisfies. The trailing '*' takes the unit's accounts and every unit under it.
+  const units: Record<string, Record<string, string[]>> = kind === SharingTargetKind.ORGANIZATIONAL_UNITS
+    ? { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': values.map((path) => `${path}*`) } } : {};
   const statements = [new iam.PolicyStatement({
     sid,
     principals,
@@ -149,6 +161,7 @@ function sharingStatements(
       // One statement, so the account list is written once: CreateGrant (the only action that carries the
       // key) must be for an AWS resource, the other actions do not carry it. ViaService holds them all to EC2.
       BoolIfExists: { 'kms:GrantIsForAWSResource': 'true' },
+      ...units,
     },
   })];
   if (autoScaling) {
@@ -165,6 +178,7 @@ function sharingStatements(
           'kms:GranteePrincipal': `arn:${stack.partition}:iam::\${aws:PrincipalAccount}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*`,
         },
         'ForAllValues:StringEquals': { 'kms:GrantOperations': [...AUTO_SCALING_GRANT_OPERATIONS] },
+        ...units,
       },
     }));
   }

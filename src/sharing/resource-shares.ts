@@ -123,7 +123,8 @@ export interface AmiShareProps {
   /**
    * Customer managed keys (`CustomerManagedKey`) that encrypt the AMI's snapshots: each is shared with the
    * same accounts and organizations for AMI launch (`shareForAmiLaunch`). Organizational units cannot be
-   * named in a key policy this way: share the keys with their organization yourself.
+   * named in a key policy this way (an OU ARN lacks the unit's path): share the keys with
+   * `SharingTargets.organizationalUnits()` yourself.
    *
    * @default - the key policies are left alone
    */
@@ -163,7 +164,8 @@ export class AmiShare extends Construct {
     }
     const keys = (props.encryptionKeys ?? []).map((k) => customerManagedKey(problems, k));
     if (keys.length > 0 && units.length > 0) {
-      problems.add('encryptionKeys cannot be shared with organizational units by this construct; share the keys with their organization (shareForAmiLaunch(SharingTargets.organization(...))) and leave encryptionKeys out');
+      // An OU ARN does not tell the unit's path from the root (its parent units), which aws:PrincipalOrgPaths needs.
+      problems.add("encryptionKeys cannot be shared with organizational units by this construct (an OU ARN does not give the unit's path); share the keys with the units' paths (shareForAmiLaunch(SharingTargets.organizationalUnits(['o-.../r-.../ou-.../']))) and leave encryptionKeys out");
     }
     problems.throwIfAny();
 

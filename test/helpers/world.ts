@@ -296,7 +296,13 @@ export interface Request {
   readonly identityPolicies?: { name: string; policy: any }[];
   readonly resourcePolicy?: any;
   readonly context?: Record<string, string | string[]>;
+  /** Service control policies of the principal's account (one level, with FullAWSAccess beside them). */
+  readonly serviceControlPolicies?: { name: string; policy: any }[];
+  /** Resource control policies of the resource's account (the simulator adds RCPFullAWSAccess). */
+  readonly resourceControlPolicies?: { name: string; policy: any }[];
 }
+
+const FULL_AWS_ACCESS = { name: 'FullAWSAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
 
 /**
  * The simulator knows `kms:EncryptionContext:${EncryptionContextKey}` but matches variable keys only
@@ -333,8 +339,10 @@ export async function decide(req: Request): Promise<Decision> {
       contextVariables: context,
     },
     identityPolicies: (req.identityPolicies ?? []).map((p) => ({ name: p.name, policy: withEncryptionContextAliases(p.policy) })),
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
+    serviceControlPolicies: req.serviceControlPolicies
+      ? [{ orgIdentifier: 'ou-guardrails', policies: [FULL_AWS_ACCESS, ...req.serviceControlPolicies] }] : [],
+    resourceControlPolicies: req.resourceControlPolicies
+      ? [{ orgIdentifier: 'ou-guardrails', policies: req.resourceControlPolicies }] : [],
     resourcePolicy: withEncryptionContextAliases(req.resourcePolicy),
   }, {});
   if (result.resultType === 'error') {

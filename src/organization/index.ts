@@ -1,0 +1,2 @@
+export * from './kms-service-control-policy';
+export * from './kms-resource-control-policy';
