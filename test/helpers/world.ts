@@ -45,6 +45,12 @@ export class World {
     return this;
   }
 
+  /** Adds a template as deployed in an account and region (a StackSet's instance, for example). */
+  public addTemplate(name: string, template: any, account: string, region: string): this {
+    this.stacks.push({ name, stackName: name, outputs: template.Outputs ?? {}, account, region, resources: template.Resources ?? {} });
+    return this;
+  }
+
   /** The concrete ARN of a resource, found by logical id in any stack. */
   public arnOf(logicalId: string): string {
     const [deployed, resource] = this.find(logicalId);

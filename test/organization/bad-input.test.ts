@@ -1,5 +1,17 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { CustomerManagedKey, KeyPerimeter, KmsResourceControlPolicy, KmsServiceControlPolicy, SharingTargets } from '../../src';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  CustomerManagedKey,
+  EbsSharedKeyAccess,
+  KeyPerimeter,
+  KmsResourceControlPolicy,
+  KmsServiceControlPolicy,
+  MemberAccountStack,
+  MemberAccountStackSet,
+  MemberAccountStackSetProps,
+  SharingTargets,
+} from '../../src';
 
 function keyStack() {
   const stack = new Stack(new App(), 'Keys', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -79,5 +91,70 @@ describe('organization policies', () => {
     const scp = new KmsServiceControlPolicy(stack, 'Scp', { grantPlatformRoleArns: roles });
     // The same validation that synth runs, without synthesizing the app.
     expect(scp.node.validate()).toEqual([]);
+  });
+});
+
+describe('the StackSet', () => {
+  const KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/0b7e8f1c-2222-4333-8444-555566667777';
+  function build(props: Partial<MemberAccountStackSetProps>) {
+    const app = new App();
+    const management = new Stack(app, 'Management', { env: { account: '999999999999', region: 'us-east-1' } });
+    const member = new MemberAccountStack(app, 'Member');
+    new EbsSharedKeyAccess(member, 'Access', { keyArn: KEY_ARN, roles: [iam.Role.fromRoleName(member, 'Copiers', 'copiers')] });
+    return new MemberAccountStackSet(management, 'Set', { stack: member, organizationalUnitIds: ['ou-ab12-11111111'], regions: ['eu-west-1'], ...props });
+  }
+
+  test.each([
+    [{ organizationalUnitIds: ['o-exampleorg1'] }, /^Management\/Set: organizationalUnitIds: an organizational unit id .*got 'o-exampleorg1' \('o-exampleorg1' is an organization id: give its root id/],
+    [{ organizationalUnitIds: ['o-exampleorg1/r-ab12/ou-ab12-11111111'] }, /give the last id of a path/],
+    [{ organizationalUnitIds: ['r-AB12'] }, /got 'r-AB12'/],
+    [{ organizationalUnitIds: [] }, /give at least one organizational unit/],
+    [{ regions: ['eu-west-9'] }, /regions: 'eu-west-9' is not an AWS region known to aws-cdk-lib/],
+    [{ regions: ['eu-west-1', 'eu-west-1'] }, /'eu-west-1' is given twice/],
+    [{ accountIds: ['999999999999'] }, /accountIds: '999999999999' is the management account, which a service-managed StackSet never deploys to/],
+    [{ callAs: undefined, managementAccountId: '222222222222', accountIds: ['222222222222'] }, /'222222222222' is the management account/],
+    [{ maxConcurrentCount: 5 }, /maxConcurrentCount 5 is over failureToleranceCount \+ 1 \(1\)/],
+    [{ failureToleranceCount: 1, failureTolerancePercentage: 10 }, /give one of failureToleranceCount and failureTolerancePercentage, got both/],
+    [{ maxConcurrentPercentage: 0 }, /maxConcurrentPercentage is a whole number from 1 to 100, got 0/],
+    [{ stackSetName: '1-access' }, /stackSetName is a letter followed by/],
+  ])('%j', (props, message) => {
+    expect(() => build(props as Partial<MemberAccountStackSetProps>)).toThrow(message);
+  });
+
+  test('an ordinary Stack is refused', () => {
+    const app = new App();
+    const management = new Stack(app, 'Management');
+    expect(() => new MemberAccountStackSet(management, 'Set', { stack: new Stack(app, 'Plain') as MemberAccountStack, organizationalUnitIds: ['r-ab12'], regions: ['eu-west-1'] }))
+      .toThrow(/Management\/Set: stack: give a MemberAccountStack/);
+  });
+
+  test('assets are refused where they are added, with the member stack path', () => {
+    const member = new MemberAccountStack(new App(), 'Member');
+    expect(() => new lambda.Function(member, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromAsset(__dirname) }))
+      .toThrow(/^Member: a MemberAccountStack cannot hold assets \(got a file asset .*\): StackSets deploy it to member accounts that have no CDK bootstrap bucket/);
+    expect(() => new EbsSharedKeyAccess(member, 'Access', { keyArn: KEY_ARN, autoScalingGrant: true })).toThrow(/cannot hold assets/);
+  });
+
+  test('a reference to another stack and a template over the TemplateBody limit fail at synth', () => {
+    const app = new App();
+    const management = new Stack(app, 'Management', { env: { account: '999999999999', region: 'us-east-1' } });
+    const member = new MemberAccountStack(app, 'Member');
+    const other = new Stack(app, 'Other');
+    const role = new iam.Role(other, 'Role', { assumedBy: new iam.AccountRootPrincipal() });
+    for (let i = 0; i < 250; i++) {
+      new iam.ManagedPolicy(member, `Policy${i}`, {
+        statements: [new iam.PolicyStatement({ actions: ['kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext'], resources: [KEY_ARN] })],
+      });
+    }
+    new iam.ManagedPolicy(member, 'Imported', { statements: [new iam.PolicyStatement({ actions: ['kms:DescribeKey'], resources: [role.roleArn] })] });
+    new MemberAccountStackSet(management, 'Set', { stack: member, organizationalUnitIds: ['ou-ab12-11111111'], regions: ['eu-west-1'] });
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/\[Management\/Set\] the template of Member has \d+ bytes, over the 51200 bytes CloudFormation takes inline/);
+    expect(message).toMatch(/\[Management\/Set\] Member references resources of other stacks \(Fn::GetAtt Role1ABCC5F0\), which do not exist in member accounts/);
   });
 });
