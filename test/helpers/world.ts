@@ -9,6 +9,18 @@ import { IConstruct } from 'constructs';
 
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
+/** One resource of a deployed stack, with its stack's environment. */
+export interface WorldResource {
+  /** `<stack artifact id>/<logical id>`: a name every method of World accepts. */
+  readonly id: string;
+  readonly logicalId: string;
+  readonly stack: string;
+  readonly account: string;
+  readonly region: string;
+  readonly type: string;
+  readonly resource: any;
+}
+
 interface Deployed {
   readonly name: string;
   readonly stackName: string;
@@ -49,6 +61,19 @@ export class World {
   public addTemplate(name: string, template: any, account: string, region: string): this {
     this.stacks.push({ name, stackName: name, outputs: template.Outputs ?? {}, account, region, resources: template.Resources ?? {} });
     return this;
+  }
+
+  /** Every resource of every stack. */
+  public resources(): WorldResource[] {
+    return this.stacks.flatMap((s) => Object.entries(s.resources).map(([logicalId, resource]) => ({
+      id: `${s.name}/${logicalId}`,
+      logicalId,
+      stack: s.name,
+      account: s.account,
+      region: s.region,
+      type: resource.Type,
+      resource,
+    })));
   }
 
   /** The concrete ARN of a resource, found by logical id in any stack. */
@@ -183,6 +208,16 @@ export class World {
       }
       case 'AWS::CloudTrail::Trail':
         return `arn:aws:cloudtrail:${s.region}:${s.account}:trail/${r.Properties?.TrailName ?? id}`;
+      case 'AWS::SecretsManager::Secret':
+        // Secrets Manager adds six random characters to the name.
+        return `arn:aws:secretsmanager:${s.region}:${s.account}:secret:${r.Properties?.Name ?? `${id}-G3n3r4t3dN4m3`}-AbCdEf`;
+      case 'AWS::Lambda::Function':
+        return `arn:aws:lambda:${s.region}:${s.account}:function:${r.Properties?.FunctionName ?? `${s.stackName}-${id}-G3n3r4t3d`}`;
+      case 'AWS::Kinesis::Stream':
+        return `arn:aws:kinesis:${s.region}:${s.account}:stream/${r.Properties?.Name ?? `${s.stackName}-${id}-G3n3r4t3d`}`;
+      case 'AWS::DynamoDB::Table':
+      case 'AWS::DynamoDB::GlobalTable':
+        return `arn:aws:dynamodb:${s.region}:${s.account}:table/${r.Properties?.TableName ?? `${s.stackName}-${id}-G3n3r4t3d`}`;
       case 'AWS::SSM::Parameter': {
         const name = r.Properties?.Name ?? id;
         return `arn:aws:ssm:${s.region}:${s.account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
