@@ -9,3 +9,4 @@ export * from './client-side';
 export * from './replication';
 export * from './report';
 export * from './organization';
+export * from './deployment';

@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
@@ -89,8 +89,22 @@ function encryptActions(spec: kms.KeySpec | undefined): string[] {
  * A grantee of another environment cannot reference the key's ARN before the key exists: its own
  * policy names every key of the key's account and region, and the key policy does the narrowing.
  */
-export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions: string[]): iam.Grant {
+export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions: string[], rootMayUse = false): iam.Grant {
   refuseWildcard(key, actions);
+  const service = rootMayUse ? undefined : accountThroughService(key, grantee.grantPrincipal);
+  if (service !== undefined) {
+    // aws-cdk-lib's Secret and Volume let the whole account use their key through their service. The
+    // library never gives the account root use: the deployer gets the service's create-time calls (the
+    // deployment model finds the resource in the templates), and whoever reads through the service is named.
+    Annotations.of(key).addWarningV2(
+      'cdk-kms-patterns:accountUseThroughService',
+      `a construct asked that every IAM principal of the account use this key through ${service} (${[...actions].sort().join(', ')}); ` +
+      'the key policy gives the account root no use outside AccountRootAccess.FULL_DELEGATION, so the statement was not added. ' +
+      `The deployer gets what ${service} calls when it creates the resource. To let principals use the key through ${service}, ` +
+      'name them: allowUseVia(ServiceVia.<service>(), [principals]), users, or the resource\'s own grant methods (secret.grantRead(role))',
+    );
+    return iam.Grant.drop(grantee, `use of ${key.node.path} by the account through ${service}`);
+  }
   const granteeStack = granteeStackOf(grantee);
   const crossEnvironment = granteeStack !== undefined && !sameEnvironment(granteeStack, Stack.of(key));
   return iam.Grant.addToPrincipalAndResource({
@@ -110,6 +124,25 @@ export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions
 export function grantInIdentityPolicy(key: kms.IKey, grantee: iam.IGrantable, actions: string[]): iam.Grant {
   refuseWildcard(key, actions);
   return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [key.keyArn] });
+}
+
+/**
+ * The service of a grantee that is the key's own account root held to a service (`kms:ViaService`), as
+ * aws-cdk-lib's `ViaServicePrincipal(<service>, AccountPrincipal(<account>))`; undefined otherwise.
+ */
+function accountThroughService(key: kms.IKey, principal: iam.IPrincipal): string | undefined {
+  const stack = Stack.of(key);
+  const fragment = principal.policyFragment;
+  const aws = fragment.principalJson.AWS;
+  const values = Array.isArray(aws) ? aws : [aws];
+  if (values.length !== 1 || values[0] === undefined) {
+    return undefined;
+  }
+  const resolved = JSON.stringify(stack.resolve(values[0]));
+  const isRoot = resolved === JSON.stringify(stack.resolve(new iam.AccountRootPrincipal().arn))
+    || resolved === JSON.stringify(stack.resolve(stack.account));
+  const via = (fragment.conditions as Record<string, Record<string, unknown> | undefined>).StringEquals?.['kms:ViaService'];
+  return isRoot && typeof via === 'string' ? stack.resolve(via) : undefined;
 }
 
 function refuseWildcard(key: IConstruct, actions: string[]): void {

@@ -2,7 +2,7 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { PUT_KEY_POLICY } from './perms';
-import { deployedLength, holdingsByPrincipal, KEY_POLICY_MAX_BYTES } from './policy-analysis';
+import { deployedLength, holdingsByPrincipal, KEY_POLICY_MAX_BYTES, principalsOf } from './policy-analysis';
 import { warnServicePrincipalsWithoutSource } from '../presets/confused-deputy';
 
 const KEY_POLICY_WARNING_RATIO = 0.8;
@@ -12,8 +12,15 @@ const KEY_POLICY_WARNING_RATIO = 0.8;
  * Returns the errors; adds a warning to the key when the policy passes 80% of the size limit.
  *
  * @param rootMayUse whether the account root may hold cryptographic actions (full delegation to IAM)
+ * @param deployers the principals (resolved JSON) that deploy the key: their use through a service
+ *   (`kms:ViaService`), which services make as the creator of resources, is not use of the key by them
  */
-export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | undefined, rootMayUse = false): string[] {
+export function checkKeyPolicy(
+  key: IConstruct,
+  policy: iam.PolicyDocument | undefined,
+  rootMayUse = false,
+  deployers: ReadonlySet<string> = new Set(),
+): string[] {
   const stack = Stack.of(key);
   const doc = stack.resolve(policy) as { Statement?: any[] } | undefined;
   const statements = doc?.Statement ?? [];
@@ -22,7 +29,8 @@ export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | und
   const rootJson = JSON.stringify({ AWS: stack.resolve(new iam.AccountRootPrincipal().arn) });
 
   let putKeyPolicyHolders = 0;
-  for (const h of holdingsByPrincipal(statements.map(narrowedToPrincipalArn))) {
+  const separated = statements.filter((st) => !isDeployerUseThroughService(st, deployers));
+  for (const h of holdingsByPrincipal(separated.map(narrowedToPrincipalArn))) {
     if (h.management.has(PUT_KEY_POLICY)) {
       putKeyPolicyHolders++;
     }
@@ -69,6 +77,23 @@ export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | und
     );
   }
   return errors;
+}
+
+/**
+ * A statement that names only deployers and holds every action to an AWS service (`StringEquals
+ * kms:ViaService`): what services call as the creator of resources, never a direct use.
+ */
+function isDeployerUseThroughService(statement: any, deployers: ReadonlySet<string>): boolean {
+  if (deployers.size === 0 || statement.Effect !== 'Allow' || statement.Principal === undefined) {
+    return false;
+  }
+  const via = statement.Condition?.StringEquals?.['kms:ViaService'];
+  const viaValues = Array.isArray(via) ? via : [via];
+  if (via === undefined || viaValues.some((v: unknown) => typeof v === 'string' && v.includes('*'))) {
+    return false;
+  }
+  const principals = principalsOf(statement.Principal);
+  return principals.length > 0 && principals.every((p) => deployers.has(p));
 }
 
 const PRINCIPAL_ARN_OPERATORS = ['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'];

@@ -343,3 +343,54 @@ export const KMS_CREATE_GRANT = 'kms:CreateGrant';
 
 /** Every KMS action, as a resource control policy names them. */
 export const KMS_ALL_ACTIONS = 'kms:*';
+
+/**
+ * What CloudFormation's AWS::KMS::Key handlers call on the key as the deployer (create, read, update,
+ * delete; CreateKey itself is authorized by IAM alone), and AWS::KMS::Alias's on the target key. The
+ * create handler's lockout safety check needs `kms:PutKeyPolicy` in the new policy.
+ * `kms:ScheduleKeyDeletion` is given only to keys that are not retained.
+ *
+ * @see https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-kms
+ */
+export const DEPLOYER_KEY_ACTIONS: readonly string[] = [
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+/** What AWS::KMS::ReplicaKey's handlers call on the replica as the deployer of the replica's stack. */
+export const DEPLOYER_REPLICA_ACTIONS: readonly string[] = [
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:EnableKey',
+  'kms:GetKeyPolicy',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+/** Deletion of a key that is not retained. */
+export const SCHEDULE_KEY_DELETION = 'kms:ScheduleKeyDeletion';
+
+/**
+ * Creates a replica with a key policy of the caller's choosing: held with `kms:ReplicaRegion`.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-auth.html
+ */
+export const REPLICATE_KEY = 'kms:ReplicateKey';

@@ -60,6 +60,12 @@ export interface DeploymentOptions {
    * @default [ADMINISTRATOR_ACCESS]
    */
   readonly deployerPolicies?: { name: string; policy: any }[];
+  /**
+   * Global condition keys of the deployer's requests beyond those every request carries (for example
+   * `aws:PrincipalOrgID` when a perimeter holds use to an organization).
+   * @default {}
+   */
+  readonly deployerContext?: Record<string, string>;
 }
 
 /** A service that calls KMS as the principal that creates a resource, and what it calls. */
@@ -166,7 +172,15 @@ export function deploymentCalls(world: World, options: DeploymentOptions = {}): 
   }
   const calls: DeploymentCall[] = [];
   const asDeployer = (r: WorldResource, phase: Phase, key: string, action: string, why: string, context: Record<string, string> = {}) => {
-    calls.push({ phase, caller: deployerOf(r), identityPolicies: policies, action, key, context, why: `${why} (deployer of ${r.stack})` });
+    calls.push({
+      phase,
+      caller: deployerOf(r),
+      identityPolicies: policies,
+      action,
+      key,
+      context: { 'aws:PrincipalIsAWSService': 'false', 'aws:PrincipalAccount': r.account, ...options.deployerContext, ...context },
+      why: `${why} (deployer of ${r.stack})`,
+    });
   };
 
   for (const r of resources) {
@@ -235,7 +249,7 @@ export function deploymentCalls(world: World, options: DeploymentOptions = {}): 
             identityPolicies: [],
             action,
             key: key.id,
-            context: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn },
+            context: { 'aws:PrincipalIsAWSService': 'true', 'kms:EncryptionContext:aws:logs:arn': logGroupArn },
             why: `AWS::Logs::LogGroup ${r.id}: CloudWatch Logs ${action.slice(4)} for ${logGroupArn}`,
           });
         }
@@ -253,8 +267,9 @@ export function deploymentCalls(world: World, options: DeploymentOptions = {}): 
           context,
           why: `AWS::CloudTrail::Trail ${r.id}: CloudTrail ${action.slice(4)}`,
         });
-        service('kms:DescribeKey', { 'aws:SourceArn': trailArn, 'aws:SourceAccount': r.account });
+        service('kms:DescribeKey', { 'aws:PrincipalIsAWSService': 'true', 'aws:SourceArn': trailArn, 'aws:SourceAccount': r.account });
         service('kms:GenerateDataKey', {
+          'aws:PrincipalIsAWSService': 'true',
           'aws:SourceArn': trailArn,
           'aws:SourceAccount': r.account,
           'kms:EncryptionContext:aws:cloudtrail:arn': trailArn,
@@ -271,6 +286,7 @@ export function deploymentCalls(world: World, options: DeploymentOptions = {}): 
           for (const call of service.calls({ arn: world.arnOf(r.id) })) {
             asDeployer(r, 'create', key.id, call.action, `${r.type} ${r.id} (${path}): ${service.prefix} ${call.action.slice(4)}`, {
               'kms:ViaService': `${service.prefix}.${keyRegion}.amazonaws.com`,
+              'aws:ViaAWSService': 'true',
               'kms:CallerAccount': r.account,
               ...call.context,
             });
@@ -352,7 +368,7 @@ function keyOf(world: World, r: WorldResource, value: unknown, keys: WorldResour
   }
   if (typeof resolved !== 'string') return undefined;
   return keys.find((k) => world.arnOf(k.id) === resolved)
-    ?? keys.find((k) => k.stack === r.stack && world.arnOf(k.id).endsWith(`:key/${resolved}`));
+    ?? keys.find((k) => k.account === r.account && k.region === r.region && world.arnOf(k.id).endsWith(`:key/${resolved}`));
 }
 
 /** Every leaf of an object with its dotted path; intrinsic functions count as leaves. */

@@ -289,6 +289,15 @@ export class World {
           if (!producer || !output) throw new Error(`no output ${arg.OutputName} of stack ${arg.StackName}`);
           return this.resolve(producer, output.Value);
         }
+        case 'Fn::ImportValue': {
+          // A strong cross-stack reference: the export of another stack of the same environment.
+          const name = this.resolve(s, arg);
+          for (const producer of this.stacks.filter((x) => x.account === s.account && x.region === s.region)) {
+            const output = Object.values(producer.outputs).find((o: any) => this.resolve(producer, o.Export?.Name) === name) as any;
+            if (output) return this.resolve(producer, output.Value);
+          }
+          throw new Error(`no stack exports ${name}`);
+        }
         case 'Fn::Join': {
           const [sep, parts] = arg;
           return this.resolve(s, parts).join(sep);
