@@ -2,7 +2,7 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { PUT_KEY_POLICY } from './perms';
-import { deployedLength, holdingsByPrincipal, KEY_POLICY_MAX_BYTES, principalsOf } from './policy-analysis';
+import { deployedLength, holdingsByPrincipal, isDeployerUseThroughService, KEY_POLICY_MAX_BYTES } from './policy-analysis';
 import { warnServicePrincipalsWithoutSource } from '../presets/confused-deputy';
 
 const KEY_POLICY_WARNING_RATIO = 0.8;
@@ -29,7 +29,7 @@ export function checkKeyPolicy(
   const rootJson = JSON.stringify({ AWS: stack.resolve(new iam.AccountRootPrincipal().arn) });
 
   let putKeyPolicyHolders = 0;
-  const separated = statements.filter((st) => !isDeployerUseThroughService(st, deployers));
+  const separated = statements.filter((st) => !isDeployerUseThroughService(st, (p) => deployers.has(p)));
   for (const h of holdingsByPrincipal(separated.map(narrowedToPrincipalArn))) {
     if (h.management.has(PUT_KEY_POLICY)) {
       putKeyPolicyHolders++;
@@ -77,23 +77,6 @@ export function checkKeyPolicy(
     );
   }
   return errors;
-}
-
-/**
- * A statement that names only deployers and holds every action to an AWS service (`StringEquals
- * kms:ViaService`): what services call as the creator of resources, never a direct use.
- */
-function isDeployerUseThroughService(statement: any, deployers: ReadonlySet<string>): boolean {
-  if (deployers.size === 0 || statement.Effect !== 'Allow' || statement.Principal === undefined) {
-    return false;
-  }
-  const via = statement.Condition?.StringEquals?.['kms:ViaService'];
-  const viaValues = Array.isArray(via) ? via : [via];
-  if (via === undefined || viaValues.some((v: unknown) => typeof v === 'string' && v.includes('*'))) {
-    return false;
-  }
-  const principals = principalsOf(statement.Principal);
-  return principals.length > 0 && principals.every((p) => deployers.has(p));
 }
 
 const PRINCIPAL_ARN_OPERATORS = ['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'];

@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { distinct, inspectKey, inspectPrincipal, PrincipalKind, principalFinding } from '../../private/key-policy-inspection';
-import { holdingsByPrincipal } from '../../private/policy-analysis';
+import { distinct, inspectKey, inspectPrincipal, PrincipalKind, principalFinding, renderIntrinsics } from '../../private/key-policy-inspection';
+import { holdingsByPrincipal, isCdkExecutionRole, isDeployerUseThroughService } from '../../private/policy-analysis';
 
 /**
  * No principal other than the key's account root holds both administrative actions (those that change
@@ -15,7 +15,11 @@ export default Object.defineProperty(
     if (key === undefined) {
       return NagRuleCompliance.NOT_APPLICABLE;
     }
-    const findings = holdingsByPrincipal(key.statements)
+    // The CDK's CloudFormation execution role creates resources with the key through their service:
+    // that is the deployer's part, not use of the key.
+    const deployer = (p: string) => isCdkExecutionRole(renderIntrinsics(JSON.parse(p).AWS ?? ''));
+    const statements = key.statements.filter((st) => !isDeployerUseThroughService(st, deployer));
+    const findings = holdingsByPrincipal(statements)
       .filter((h) => h.management.size > 0 && h.cryptographic.size > 0)
       .map((h) => inspectPrincipal(h.principal, key.account))
       .filter((p) => p.kind !== PrincipalKind.ACCOUNT_ROOT)
