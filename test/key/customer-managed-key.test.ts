@@ -172,7 +172,7 @@ describe('admins and users', () => {
     expect(holders).toEqual(['KeyPolicyManagement', 'DeployerKeyManagement']);
     const deployerStatement = statements.find((s) => s.Sid === 'DeployerKeyManagement');
     expect(JSON.stringify(deployerStatement.Principal)).toContain(':role/cdk-hnb659fds-cfn-exec-role-');
-    expect(deployerStatement.Action).toEqual(['kms:PutKeyPolicy']);
+    expect(deployerStatement.Action).toEqual('kms:PutKeyPolicy');
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Description: 'Administration of a KMS key (no cryptographic action)',
       PolicyDocument: { Statement: [Match.objectLike({ Action: Match.not(Match.arrayWith(['kms:PutKeyPolicy'])) })] },
