@@ -2,6 +2,7 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
+import { ArnInPolicy, grantAcrossStacks, identityOfAnotherStack } from './cross-stack-grants';
 import { sameEnvironment } from './environment';
 import { failInput } from './validation';
 
@@ -86,8 +87,10 @@ function encryptActions(spec: kms.KeySpec | undefined): string[] {
  * policy, because the account's IAM policies alone cannot give use of the library's keys. `kms:*` is
  * refused.
  *
- * A grantee of another environment cannot reference the key's ARN before the key exists: its own
- * policy names every key of the key's account and region, and the key policy does the narrowing.
+ * A role or user created in another stack is named in the key policy by a literal ARN, so that the key's
+ * stack never references the grantee's (see `grantAcrossStacks`). Any other grantee of another
+ * environment cannot reference the key's ARN before the key exists: its own policy names every key of
+ * the key's account and region, and the key policy does the narrowing.
  */
 export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions: string[], rootMayUse = false): iam.Grant {
   refuseWildcard(key, actions);
@@ -105,6 +108,10 @@ export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions
     );
     return iam.Grant.drop(grantee, `use of ${key.node.path} by the account through ${service}`);
   }
+  const owned = identityOfAnotherStack(key, grantee);
+  if (owned !== undefined) {
+    return grantAcrossStacks(key, owned, actions, () => keyInForeignPolicy(key));
+  }
   const granteeStack = granteeStackOf(grantee);
   const crossEnvironment = granteeStack !== undefined && !sameEnvironment(granteeStack, Stack.of(key));
   return iam.Grant.addToPrincipalAndResource({
@@ -114,6 +121,22 @@ export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions
     resourceArns: [crossEnvironment && Token.isUnresolved(key.keyArn) ? keyArnPattern(Stack.of(key)) : key.keyArn],
     resourceSelfArns: ['*'],
   });
+}
+
+/**
+ * How a policy that cannot reference the key (another account, region or stage) names it: the keys of
+ * the key's account and region that carry one of its aliases (`kms:ResourceAliases`), or all of them when
+ * it has none; the key policy names the grantee either way.
+ */
+function keyInForeignPolicy(key: kms.IKey): ArnInPolicy {
+  if (!Token.isUnresolved(key.keyArn)) {
+    return { arn: key.keyArn };
+  }
+  const aliases = ((key as { aliasNames?: string[] }).aliasNames ?? []).filter((a) => !Token.isUnresolved(a));
+  return {
+    arn: keyArnPattern(Stack.of(key)),
+    conditions: aliases.length > 0 ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliases } } : undefined,
+  };
 }
 
 /**

@@ -115,7 +115,7 @@ export class World {
     return this.find(logicalId)[0].account;
   }
 
-  /** Every identity policy attached to a role (inline, AWS::IAM::Policy, AWS::IAM::ManagedPolicy). */
+  /** Every identity policy attached to a role or user (inline, AWS::IAM::Policy, AWS::IAM::ManagedPolicy). */
   public identityPoliciesOf(roleLogicalId: string): { name: string; policy: any }[] {
     const [deployed, role] = this.find(roleLogicalId);
     const out: { name: string; policy: any }[] = [];
@@ -123,9 +123,9 @@ export class World {
       out.push({ name: p.PolicyName, policy: this.resolve(deployed, p.PolicyDocument) });
     }
     const roleId = roleLogicalId.split('/').pop();
-    // Policies name roles by Ref, which stays inside a stack.
+    // Policies name roles and users by Ref, which stays inside a stack.
     for (const [id, r] of Object.entries(deployed.resources)) {
-      const attached = (r.Properties?.Roles ?? []).some((x: any) => x?.Ref === roleId);
+      const attached = [...r.Properties?.Roles ?? [], ...r.Properties?.Users ?? []].some((x: any) => x?.Ref === roleId);
       if ((r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') && attached) {
         out.push({ name: id, policy: this.resolve(deployed, r.Properties.PolicyDocument) });
       }
@@ -186,9 +186,9 @@ export class World {
   private arnFor(s: Deployed, id: string, r: any): string {
     switch (r.Type) {
       case 'AWS::IAM::Role':
-        return `arn:aws:iam::${s.account}:role/${r.Properties?.RoleName ?? id}`;
+        return `arn:aws:iam::${s.account}:role${r.Properties?.Path ?? '/'}${r.Properties?.RoleName ?? id}`;
       case 'AWS::IAM::User':
-        return `arn:aws:iam::${s.account}:user/${r.Properties?.UserName ?? id}`;
+        return `arn:aws:iam::${s.account}:user${r.Properties?.Path ?? '/'}${r.Properties?.UserName ?? id}`;
       case 'AWS::IAM::ManagedPolicy':
         return `arn:aws:iam::${s.account}:policy/${r.Properties?.ManagedPolicyName ?? id}`;
       case 'AWS::KMS::Key':
