@@ -1,7 +1,8 @@
 /**
  * The example golden-pattern app: a customer-managed key for an application, with its administrators
- * and users, and a multi-Region key with replicas in two other regions, synthesized with every check on
- * (cdk-nag packs and CloudFormation's own rules).
+ * and users, a multi-Region key with replicas in two other regions, and a stack of shared keys with an
+ * application stack that uses them, synthesized with every check on (cdk-nag packs and CloudFormation's
+ * own rules).
  */
 import { App } from 'aws-cdk-lib';
 import { addGoldenPatternApp } from './app';

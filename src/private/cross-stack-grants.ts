@@ -66,11 +66,46 @@ function isOwnedIdentity(principal: iam.IPrincipal): principal is iam.IPrincipal
   return child instanceof iam.CfnRole || child instanceof iam.CfnUser;
 }
 
+/** The roles and users of other stacks that grants name by literal ARN, per key stack. */
+const NAMED_BY_LITERAL_ARN = new WeakMap<Stack, Map<IConstruct, string>>();
+
+/**
+ * The statements of a resolved key policy with every principal that a grant names by literal ARN spelled
+ * that way, wherever the policy also names it by reference (an admin or user of the key given use by a
+ * grant): one principal, one spelling, so that the key policy checks see what IAM sees.
+ */
+export function withLiteralPrincipalArns(stack: Stack, statements: any[]): any[] {
+  const spellings = new Map<string, unknown>();
+  for (const [identity, arn] of NAMED_BY_LITERAL_ARN.get(stack) ?? []) {
+    try {
+      const byReference = stack.resolve((identity as unknown as iam.IPrincipal).policyFragment.principalJson).AWS;
+      for (const value of [byReference].flat()) {
+        spellings.set(JSON.stringify(value), stack.resolve(arn));
+      }
+    } catch {
+      // A principal that this stack cannot reference is never named by reference in its key policy.
+    }
+  }
+  if (spellings.size === 0) {
+    return statements;
+  }
+  const literal = (value: unknown) => spellings.get(JSON.stringify(value)) ?? value;
+  return statements.map((st) => {
+    const aws = st.Principal?.AWS;
+    if (aws === undefined) {
+      return st;
+    }
+    return { ...st, Principal: { ...st.Principal, AWS: Array.isArray(aws) ? aws.map(literal) : literal(aws) } };
+  });
+}
+
 /** Grants actions on a key of this app to a role or user of another stack (see the module comment). */
 export function grantAcrossStacks(key: kms.IKey, owned: OwnedIdentity, actions: string[], keyArnForIdentity: () => ArnInPolicy): iam.Grant {
   const keyStack = Stack.of(key);
   const granteeStack = Stack.of(owned.identity);
   const arn = literalIdentityArn(key, keyStack, owned.identity);
+  const named = NAMED_BY_LITERAL_ARN.get(keyStack) ?? new Map<IConstruct, string>();
+  NAMED_BY_LITERAL_ARN.set(keyStack, named.set(owned.identity, arn));
   const account = granteeAccount(keyStack, granteeStack);
   const accountArn = new iam.AccountPrincipal(account).arn;
   const referable = sameValue(granteeStack.account, keyStack.account) && sameValue(granteeStack.region, keyStack.region)

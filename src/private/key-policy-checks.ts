@@ -1,6 +1,7 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { withLiteralPrincipalArns } from './cross-stack-grants';
 import { PUT_KEY_POLICY } from './perms';
 import { deployedLength, holdingsByPrincipal, isDeployerUseThroughService, KEY_POLICY_MAX_BYTES } from './policy-analysis';
 import { warnServicePrincipalsWithoutSource } from '../presets/confused-deputy';
@@ -30,7 +31,7 @@ export function checkKeyPolicy(
 
   let putKeyPolicyHolders = 0;
   const separated = statements.filter((st) => !isDeployerUseThroughService(st, (p) => deployers.has(p)));
-  for (const h of holdingsByPrincipal(separated.map(narrowedToPrincipalArn))) {
+  for (const h of holdingsByPrincipal(withLiteralPrincipalArns(stack, separated).map(narrowedToPrincipalArn))) {
     if (h.management.has(PUT_KEY_POLICY)) {
       putKeyPolicyHolders++;
     }

@@ -14,6 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
 import { CustomerManagedKey, ImportedKeyRing, ReplicaKey, ServicePreset } from '../../src';
 import { ACCOUNT, OTHER_ACCOUNT } from '../helpers/key-policy-matrix';
 import { decide, Decision, idOf, KMS_STAR_POLICY, World } from '../helpers/world';
@@ -28,7 +29,7 @@ interface Grantee {
 }
 
 /** A principal of the world: its ARN once deployed and its identity policies. */
-function granteeOf(world: World, principal: iam.IPrincipal & { node: any }): Grantee {
+function granteeOf(world: World, principal: iam.IPrincipal & IConstruct): Grantee {
   return { arn: world.arnOf(idOf(principal)), identityPolicies: world.identityPoliciesOf(idOf(principal)) };
 }
 
@@ -38,7 +39,7 @@ function principalContext(arn: string): Record<string, string> {
 }
 
 /** Evaluates a request of a principal on a key of the world (key policy + the principal's own policies). */
-function asker(world: World, key: { node: any }) {
+function asker(world: World, key: IConstruct) {
   const keyArn = world.arnOf(idOf(key));
   const keyPolicy = world.keyPolicy(idOf(key));
   return (who: Grantee, action: string, context: Record<string, string | string[]> = {}): Promise<Decision> => decide({
@@ -111,7 +112,7 @@ describe('the application stacks deploy after the keys stack (they use the key)'
   app.synth();
   const world = new World(keys, appStack, reports);
   const ask = asker(world, key);
-  const who = (p: iam.IPrincipal & { node: any }) => granteeOf(world, p);
+  const who = (p: iam.IPrincipal & IConstruct) => granteeOf(world, p);
 
   test('the keys stack reads nothing of the application stacks; they read its key ARN', () => {
     expect(keys.dependencies).toEqual([]);
@@ -221,12 +222,12 @@ describe('the keys stack deploys after the application stack (it depends on it)'
   key.grantDecrypt(user);
   const unrelated = new iam.Role(appStack, 'Unrelated', { assumedBy });
   unrelated.addToPolicy(new iam.PolicyStatement({ actions: ['kms:*'], resources: ['*'] }));
-  keys.addStackDependency?.(appStack) ?? keys.addDependency(appStack);
+  keys.addStackDependency(appStack);
 
   app.synth();
   const world = new World(keys, appStack);
   const ask = asker(world, key);
-  const who = (p: iam.IPrincipal & { node: any }) => granteeOf(world, p);
+  const who = (p: iam.IPrincipal & IConstruct) => granteeOf(world, p);
 
   test('the application stack reads nothing of the keys stack, and has no policy of the key', () => {
     expect(appStack.dependencies).toEqual([]);
