@@ -55,7 +55,8 @@ function asker(world: World, key: IConstruct) {
 
 /** Every principal ARN that a key policy names (resolved). */
 function principalArns(keyPolicy: any): string[] {
-  return keyPolicy.Statement.flatMap((s: any) => [s.Principal?.AWS ?? []].flat());
+  // The deployer (the bootstrap's execution role) exists before any stack deploys.
+  return keyPolicy.Statement.flatMap((s: any) => [s.Principal?.AWS ?? []].flat()).filter((arn: string) => !arn.includes(':role/cdk-hnb659fds-cfn-exec-role-'));
 }
 
 /** The stacks (by name) whose outputs a template reads. */
