@@ -394,3 +394,9 @@ export const SCHEDULE_KEY_DELETION = 'kms:ScheduleKeyDeletion';
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-auth.html
  */
 export const REPLICATE_KEY = 'kms:ReplicateKey';
+
+/** Retiring a grant by its retiring principal (the KeyGrant custom resource's own role). */
+export const KMS_RETIRE_GRANT = 'kms:RetireGrant';
+
+/** Revoking a grant whose retiring principal is someone else. */
+export const KMS_REVOKE_GRANT = 'kms:RevokeGrant';

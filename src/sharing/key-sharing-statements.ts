@@ -95,13 +95,11 @@ export function shareKeyForEbs(
       }
       break;
   }
-  const sharedKey = `${purpose}/${targets._kind}`;
+  const autoScaling = purpose === EbsSharingPurpose.AMI_LAUNCH && options.autoScaling === true;
+  const sharedKey = `${purpose}${autoScaling ? '/AUTO_SCALING' : ''}/${targets._kind}`;
   const already = state.shared.get(sharedKey) ?? new Set<string>();
   const seenHere = new Set<string>();
   for (const value of values) {
-    if (already.has(value) && !seenHere.has(value)) {
-      problems.add(`${method}: '${value}' is already shared for ${purpose}`);
-    }
     if (targets._kind === SharingTargetKind.PRINCIPALS && seenHere.has(value)) {
       problems.add(`${method}: principal '${value}' is given twice`);
     }
@@ -109,28 +107,32 @@ export function shareKeyForEbs(
   }
   problems.throwIfAny();
 
-  for (const value of values) {
+  // A target the key is already shared with for this purpose keeps that share (for example a second
+  // SnapshotShare of another snapshot under the same key): only the new targets are added.
+  const added = [...seenHere].filter((v) => !already.has(v));
+  for (const value of added) {
     already.add(value);
   }
   state.shared.set(sharedKey, already);
   if (targets._kind === SharingTargetKind.ACCOUNTS) {
-    state.accountsListed += values.length;
+    state.accountsListed += added.length;
   }
   if (!STATES.has(key)) {
     STATES.set(key, state);
     key.node.addValidation({ validate: () => checkSharedKeyPolicySize(key, state) });
+  }
+  if (added.length === 0) {
+    return;
   }
 
   const sidBase = `${SID_PREFIX[purpose]}${KIND_SUFFIX[targets._kind]}`;
   const count = (state.sids.get(sidBase) ?? 0) + 1;
   state.sids.set(sidBase, count);
   const sid = count === 1 ? sidBase : `${sidBase}${count}`;
-  const autoScaling = purpose === EbsSharingPurpose.AMI_LAUNCH && options.autoScaling === true;
   const actions = autoScaling ? EBS_AUTO_SCALING_USE_ACTIONS
     : purpose === EbsSharingPurpose.SNAPSHOT_COPY ? EBS_SNAPSHOT_COPY_ACTIONS : EBS_AMI_LAUNCH_ACTIONS;
   const kind = targets._kind;
-  const list = [...values];
-  key._policyModel.add((context) => sharingStatements(context, sid, kind, list, [...actions], autoScaling));
+  key._policyModel.add((context) => sharingStatements(context, sid, kind, added, [...actions], autoScaling));
 }
 
 function sharingStatements(

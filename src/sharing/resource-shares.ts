@@ -1,10 +1,9 @@
 import { Stack, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { SharingTargets } from './targets';
-import { acknowledgeCustomResourceFindings } from '../private/custom-resource-findings';
+import { LibraryCustomResourceProvider } from '../private/custom-resource-provider';
 import { EC2_MODIFY_IMAGE_ATTRIBUTE, EC2_MODIFY_SNAPSHOT_ATTRIBUTE } from '../private/perms';
 import {
   checkAccountIds,
@@ -61,9 +60,7 @@ export class SnapshotShare extends Construct {
     problems.throwIfAny();
 
     this.snapshotArn = `arn:${stack.partition}:ec2:${stack.region}::snapshot/${props.snapshotId}`;
-    const policy = cr.AwsCustomResourcePolicy.fromStatements([
-      new iam.PolicyStatement({ actions: [EC2_MODIFY_SNAPSHOT_ATTRIBUTE], resources: [this.snapshotArn] }),
-    ]);
+    const provider = LibraryCustomResourceProvider.of(this);
     for (const account of props.accountIds) {
       const call = (operation: string): cr.AwsSdkCall => ({
         service: 'EC2',
@@ -76,15 +73,13 @@ export class SnapshotShare extends Construct {
         },
         physicalResourceId: cr.PhysicalResourceId.of(`${props.snapshotId}:${account}`),
       });
-      const share = new cr.AwsCustomResource(this, `Account${account}`, {
+      provider.customResource(this, `Account${account}`, {
         resourceType: 'Custom::EbsSnapshotShare',
         onCreate: call('add'),
         onUpdate: call('add'),
         onDelete: { ...call('remove'), ignoreErrorCodesMatching: 'InvalidSnapshot\\.NotFound' },
         installLatestAwsSdk: false,
-        policy,
-      });
-      acknowledgeCustomResourceFindings(share);
+      }, [{ actions: [EC2_MODIFY_SNAPSHOT_ATTRIBUTE], resources: [this.snapshotArn] }]);
     }
     key?.shareForSnapshotCopy(SharingTargets.accounts(props.accountIds));
   }
@@ -170,9 +165,7 @@ export class AmiShare extends Construct {
     problems.throwIfAny();
 
     this.imageArn = `arn:${stack.partition}:ec2:${stack.region}::image/${props.imageId}`;
-    const policy = cr.AwsCustomResourcePolicy.fromStatements([
-      new iam.PolicyStatement({ actions: [EC2_MODIFY_IMAGE_ATTRIBUTE], resources: [this.imageArn] }),
-    ]);
+    const provider = LibraryCustomResourceProvider.of(this);
     const targets: [string, string, string][] = [
       ...accounts.map((a): [string, string, string] => [`Account${a}`, 'UserId', a]),
       ...organizations.map((arn): [string, string, string] => [`Organization${lastSegment(arn)}`, 'OrganizationArn', arn]),
@@ -185,15 +178,13 @@ export class AmiShare extends Construct {
         parameters: { ImageId: props.imageId, LaunchPermission: { [operation]: [{ [field]: value }] } },
         physicalResourceId: cr.PhysicalResourceId.of(`${props.imageId}:${value}`),
       });
-      const share = new cr.AwsCustomResource(this, constructId, {
+      provider.customResource(this, constructId, {
         resourceType: 'Custom::AmiShare',
         onCreate: call('Add'),
         onUpdate: call('Add'),
         onDelete: { ...call('Remove'), ignoreErrorCodesMatching: 'InvalidAMIID\\.(NotFound|Unavailable)' },
         installLatestAwsSdk: false,
-        policy,
-      });
-      acknowledgeCustomResourceFindings(share);
+      }, [{ actions: [EC2_MODIFY_IMAGE_ATTRIBUTE], resources: [this.imageArn] }]);
     }
     for (const key of keys) {
       if (accounts.length > 0) {
