@@ -59,7 +59,12 @@ function providerRole(stack: Stack) {
 
 const grantRequest = { 'kms:GranteePrincipal': APP_ROLE, 'kms:GrantOperations': ['Decrypt', 'DescribeKey'] };
 
-async function ask(c: Case, action: string, context: Record<string, string | string[]>, options: { withoutGrantStatements?: boolean; principal?: { arn: string; identityPolicies: any[] } } = {}): Promise<Decision> {
+interface AskOptions {
+  readonly withoutGrantStatements?: boolean;
+  readonly principal?: { arn: string; identityPolicies: any[] };
+}
+
+async function ask(c: Case, action: string, context: Record<string, string | string[]>, options: AskOptions = {}): Promise<Decision> {
   const policy = s.world.keyPolicy(c.keyId);
   const keyPolicy = options.withoutGrantStatements
     ? { ...policy, Statement: policy.Statement.filter((st: any) => !String(st.Sid ?? '').startsWith('KeyGrant')) }
