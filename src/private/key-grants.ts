@@ -158,14 +158,16 @@ function accountThroughService(key: kms.IKey, principal: iam.IPrincipal): string
   const fragment = principal.policyFragment;
   const aws = fragment.principalJson.AWS;
   const values = Array.isArray(aws) ? aws : [aws];
-  if (values.length !== 1 || values[0] === undefined) {
+  const via = (fragment.conditions as Record<string, Record<string, unknown> | undefined>).StringEquals?.['kms:ViaService'];
+  // Only a principal held to a service can be the account through that service; any other grantee
+  // (a role of another environment among them, whose ARN this stack cannot resolve) is left alone.
+  if (values.length !== 1 || values[0] === undefined || typeof via !== 'string') {
     return undefined;
   }
   const resolved = JSON.stringify(stack.resolve(values[0]));
   const isRoot = resolved === JSON.stringify(stack.resolve(new iam.AccountRootPrincipal().arn))
     || resolved === JSON.stringify(stack.resolve(stack.account));
-  const via = (fragment.conditions as Record<string, Record<string, unknown> | undefined>).StringEquals?.['kms:ViaService'];
-  return isRoot && typeof via === 'string' ? stack.resolve(via) : undefined;
+  return isRoot ? stack.resolve(via) : undefined;
 }
 
 function refuseWildcard(key: IConstruct, actions: string[]): void {
