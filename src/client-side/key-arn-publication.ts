@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { CustomerManagedKey } from '../key/customer-managed-key';
 import { checkExportName, checkMaxLength } from '../private/names';
 import { SSM_PARAMETER_READ_ACTIONS } from '../private/perms';
-import { checkPropsShape, describeInput, InputProblems } from '../private/validation';
+import { checkPropsShape, describeInput, InputProblems, withPath } from '../private/validation';
 
 /**
  * Properties of a {@link KeyArnPublication}.
@@ -172,16 +172,17 @@ export class KeyArnPublication extends Construct {
 
     const description = props.description ?? DEFAULT_DESCRIPTION;
     this.parameterName = props.parameterName;
-    this.parameter = new ssm.StringParameter(this, 'Parameter', {
+    // Checked above; aws-cdk-lib's own checks of what it is given still name this construct.
+    this.parameter = withPath(this.node.path, () => new ssm.StringParameter(this, 'Parameter', {
       parameterName: props.parameterName,
       stringValue: props.key.keyArn,
       description,
-    });
-    this.output = new CfnOutput(this, 'KeyArn', {
+    }));
+    this.output = withPath(this.node.path, () => new CfnOutput(this, 'KeyArn', {
       value: props.key.keyArn,
       description,
       exportName: props.exportName,
-    });
+    }));
     this.readPolicy = new iam.ManagedPolicy(this, 'ReadPolicy', {
       description: `Read the KMS key ARN published in ${props.parameterName}`,
       statements: [new iam.PolicyStatement({

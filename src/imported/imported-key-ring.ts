@@ -141,7 +141,8 @@ const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 
 /**
  * Versions of a key behind one alias: manual rotation, as AWS documents it for keys that cannot rotate
- * automatically (imported key material, asymmetric and HMAC keys, multi-Region keys with imported material).
+ * automatically (imported key material, asymmetric and HMAC keys). A symmetric key with imported material
+ * can instead rotate in place, keeping its ARN (`CustomerManagedKey.grantImportedKeyMaterialRotation`).
  *
  * Each version is a `CustomerManagedKey` with the same administrators and users. The alias points at the
  * active version (the newest by default), which alone protects new data; the other versions stay enabled

@@ -12,7 +12,9 @@ import { grantInIdentityPolicy, grantInKeyPolicy, UseGrant, useGrantActions } fr
 import { checkKeyPolicy } from '../private/key-policy-checks';
 import { checkAlias, checkAliases, checkDescription, checkRemovalPolicy, checkTags, aliasConstructId, claimAlias, normalizeAlias } from '../private/key-properties';
 import { checkRegion, checkStackName, isKnownRegion } from '../private/names';
-import { checkEnumValue, checkPropsShape, describeInput, failInput, InputProblems, isTokenDuration, tokenDays, wholeDaysWithin } from '../private/validation';
+import {
+  checkEnumValue, checkPropsShape, describeInput, failInput, InputProblems, isTokenDuration, tokenDays, wholeDaysWithin, withPath,
+} from '../private/validation';
 
 /**
  * The settings each replica key has on its own (not shared with its primary).
@@ -210,11 +212,11 @@ export class ReplicaKey extends Resource implements kms.IKey {
       if (existing !== undefined && !Stack.isStack(existing)) {
         failInput(primary.node.path, `replicate() needs the id ${stackId} for the replica stack of ${region}, but ${existing.node.path} is not a stack`);
       }
-      const stack = existing ?? new Stack(stage, stackId, {
+      const stack = existing ?? withPath(primary.node.path, () => new Stack(stage, stackId, {
         env: { account: Token.isUnresolved(primaryStack.account) ? undefined : primaryStack.account, region },
         crossRegionReferences: options.primaryKeyArn === undefined,
         description: `Replicas in ${region} of multi-Region keys of ${primaryStack.stackName}`,
-      });
+      }));
       return new ReplicaKey(stack, primary.node.id, {
         primaryKey: primary,
         primaryKeyArn: options.primaryKeyArn,

@@ -7,7 +7,7 @@ import { EbsSharingPurpose } from './key-sharing';
 import { checkIamName, checkIdentitiesOfAccount, partitionOf } from '../private/names';
 import { AUTO_SCALING_GRANT_OPERATIONS, EBS_AMI_LAUNCH_ACTIONS, EBS_SNAPSHOT_COPY_ACTIONS } from '../private/perms';
 import { checkKeyArn, childPath, serviceDomain } from '../private/sharing-ids';
-import { checkEnumValue, checkPropsShape, InputProblems } from '../private/validation';
+import { checkEnumValue, checkPropsShape, InputProblems, withPath } from '../private/validation';
 
 /**
  * Properties of an {@link EbsSharedKeyAccess}.
@@ -148,7 +148,7 @@ export class EbsSharedKeyAccess extends Construct {
       list.forEach((a) => actions.add(a));
     }
     const viaService = { 'kms:ViaService': `ec2.${keyRegion}.${serviceDomain(stack, keyRegion)}` };
-    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+    this.policy = withPath(this.node.path, () => new iam.ManagedPolicy(this, 'Policy', {
       managedPolicyName: props.managedPolicyName,
       description: 'Use of a KMS key shared by another account, through EC2 only (EBS snapshot copy, AMI launch)',
       roles: props.roles,
@@ -168,7 +168,7 @@ export class EbsSharedKeyAccess extends Construct {
           conditions: { StringEquals: viaService, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
         }),
       ],
-    });
+    }));
 
     if (props.autoScalingGrant) {
       this.autoScalingGrant = new KeyGrant(this, 'AutoScalingGrant', {

@@ -26,6 +26,7 @@ import {
   SseKmsReplication,
   SseKmsReplicationDestinationAccess,
 } from '../../src';
+import { withPath } from '../../src/private/validation';
 
 /**
  * A census of bad input: every construct and method of the library, each refused at synth with one
@@ -694,5 +695,20 @@ describe('tricky valid inputs synthesize as asked', () => {
 
   test.each(VALID)('%s', (_name, check) => {
     check();
+  });
+});
+
+describe('errors raised by aws-cdk-lib beneath a library construct carry its path', () => {
+  test('withPath gives an aws-cdk-lib error the path of the library construct (control: without it, no path)', () => {
+    const stack = newStack();
+    const build = (id: string) => () => new iam.Role(stack, id, { assumedBy: new iam.AccountRootPrincipal(), roleName: 'a'.repeat(65) });
+    let bare = '';
+    try {
+      build('Bare')();
+    } catch (e) {
+      bare = (e as Error).message;
+    }
+    expect(bare).not.toContain('Stack/Replication');
+    expect(() => withPath('Stack/Replication', build('Wrapped'))).toThrow(/^Stack\/Replication: .*roleName/);
   });
 });
