@@ -1,5 +1,5 @@
 import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -195,6 +195,8 @@ const KEY_CASES: Case[] = [
 const SHARING_CASES: Case[] = [
   ['snapshot copy with a 13-digit account', () => key().shareForSnapshotCopy(SharingTargets.accounts(['2222222222222'])), 'Stack/Key', "'2222222222222'", 'exactly 12 digits'],
   ['snapshot copy with an account as a number (untyped)', () => key().shareForSnapshotCopy(SharingTargets.accounts(untyped([222222222222]))), 'Stack/Key', '222222222222', 'a string of exactly 12 digits'],
+  ['snapshot copy with accounts as one string (untyped)', () => key().shareForSnapshotCopy(SharingTargets.accounts(untyped(OTHER))), 'Stack/Key', "'222222222222'", 'give a list of targets'],
+  ['AMI launch to principals as one string (untyped)', () => key().shareForAmiLaunch(SharingTargets.principals(untyped(`arn:aws:iam::${OTHER}:role/l`))), 'Stack/Key', "'arn:aws:iam::222222222222:role/l'", 'give a list of targets'],
   ['snapshot copy to a role name with a space', () => key().shareForSnapshotCopy(SharingTargets.principals([`arn:aws:iam::${OTHER}:role/copy role`])), 'Stack/Key', "'arn:aws:iam::222222222222:role/copy role'", ALLOWED_PRINCIPAL],
   ['snapshot copy to a principal of a 10-digit account', () => key().shareForSnapshotCopy(SharingTargets.principals(['arn:aws:iam::2222222222:role/copier'])), 'Stack/Key', "'2222222222'", 'exactly 12 digits'],
   ['AMI launch to a principal of another partition spelling', () => key().shareForAmiLaunch(SharingTargets.principals([`arn:aws-x:iam::${OTHER}:role/launcher`])), 'Stack/Key', "'aws-x'", 'aws, aws-cn'],
@@ -679,6 +681,11 @@ const VALID: ValidCase[] = [
     const arn = `arn:aws-cn:kms:cn-north-1:${OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
     new EbsSharedKeyAccess(stack, 'Access', { keyArn: arn });
     expect(JSON.stringify(onlyResource(stack, 'AWS::IAM::ManagedPolicy').PolicyDocument)).toContain('ec2.cn-north-1.amazonaws.com.cn');
+  }],
+  ['a key in a stack of a region unknown to aws-cdk-lib: a warning, not an error', () => {
+    const k = key({}, newStack('eu-central-9'));
+    Annotations.fromStack(Stack.of(k)).hasWarning('/Stack/Key', Match.stringLikeRegexp("the stack's region 'eu-central-9' is not a region known"));
+    onlyResource(Stack.of(k), 'AWS::KMS::Key');
   }],
   ['an account id from a CfnParameter as sharing target', () => {
     const stack = newStack();
