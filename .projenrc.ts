@@ -52,6 +52,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `aws-cdk@${CDK_CLI_VERSION}`,
     'cdk-nag@^3.0.2',
     '@cloud-copilot/iam-simulate@^0.1.173',
+    // Reads the jsii assembly in tests (parameter names as Python and Java callers see them).
+    'jsii-reflect@^1.142.0',
   ],
 
   // The registry reachable here does not serve other platforms' optional binaries, so the

@@ -5,8 +5,9 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import type { CustomerManagedKey } from '../key/customer-managed-key';
+import { checkExportName, checkMaxLength } from '../private/names';
 import { SSM_PARAMETER_READ_ACTIONS } from '../private/perms';
-import { InputProblems } from '../private/validation';
+import { checkPropsShape, describeInput, InputProblems, withPath } from '../private/validation';
 
 /**
  * Properties of a {@link KeyArnPublication}.
@@ -88,6 +89,8 @@ const DEFAULT_DESCRIPTION = 'ARN of the KMS key for client-side encryption (AWS 
 /** SSM counts the parameter's whole ARN against this. */
 const MAX_PARAMETER_ARN_LENGTH = 1_011;
 const MAX_HIERARCHY_LEVELS = 15;
+/** SSM parameter descriptions and CloudFormation output descriptions have at most 1,024 characters. */
+const MAX_DESCRIPTION = 1_024;
 const SEGMENT_PATTERN = /^[a-zA-Z0-9_.-]+$/;
 /** The longest values the parts of an ARN can take when they are not known at synth time. */
 const LONGEST_PARTITION = 'aws-iso-b';
@@ -107,6 +110,13 @@ export class KeyArnPublication extends Construct {
    * under the same parameter name: one `KeyArnPublication` with the given id in each of those stacks.
    */
   public static forMultiRegionKey(id: string, props: MultiRegionKeyArnPublicationProps): KeyArnPublication[] {
+    const shape = new InputProblems(`KeyArnPublication.forMultiRegionKey('${id}')`);
+    if (!checkPropsShape(shape, props, {
+      primary: 'the multi-Region primary kms.IKey',
+      parameterName: "an SSM parameter name such as '/app/kms-key-arn'",
+    }, ['replicas'])) {
+      shape.throwIfAny();
+    }
     const replicas = props.replicas ?? [];
     validateMultiRegion(props.primary, replicas);
     return [props.primary, ...replicas].map((key) => new KeyArnPublication(Stack.of(key), id, {
@@ -136,7 +146,15 @@ export class KeyArnPublication extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const problems = new InputProblems(this.node.path);
+    if (!checkPropsShape(problems, props, {
+      key: 'the kms.IKey whose ARN is published',
+      parameterName: "an SSM parameter name such as '/app/kms-key-arn'",
+    }, ['readers'])) {
+      problems.throwIfAny();
+    }
     checkParameterName(problems, stack, props.parameterName);
+    checkExportName(problems, 'exportName', props.exportName);
+    checkMaxLength(problems, 'description', props.description, MAX_DESCRIPTION);
     for (const reader of props.readers ?? []) {
       if (Token.compareStrings(reader.env.account, stack.account) === TokenComparison.DIFFERENT) {
         problems.add(`readers must be roles of account ${stack.account} (a managed policy attaches only there), got ${reader.node.path} of account ${reader.env.account}; use grantRead() and a resource share instead`);
@@ -154,16 +172,17 @@ export class KeyArnPublication extends Construct {
 
     const description = props.description ?? DEFAULT_DESCRIPTION;
     this.parameterName = props.parameterName;
-    this.parameter = new ssm.StringParameter(this, 'Parameter', {
+    // Checked above; aws-cdk-lib's own checks of what it is given still name this construct.
+    this.parameter = withPath(this.node.path, () => new ssm.StringParameter(this, 'Parameter', {
       parameterName: props.parameterName,
       stringValue: props.key.keyArn,
       description,
-    });
-    this.output = new CfnOutput(this, 'KeyArn', {
+    }));
+    this.output = withPath(this.node.path, () => new CfnOutput(this, 'KeyArn', {
       value: props.key.keyArn,
       description,
       exportName: props.exportName,
-    });
+    }));
     this.readPolicy = new iam.ManagedPolicy(this, 'ReadPolicy', {
       description: `Read the KMS key ARN published in ${props.parameterName}`,
       statements: [new iam.PolicyStatement({
@@ -185,15 +204,19 @@ export class KeyArnPublication extends Construct {
 
 /** Records the problems of an SSM parameter name for a parameter of the given stack. */
 function checkParameterName(problems: InputProblems, stack: Stack, name: string): void {
+  if (typeof name !== 'string') {
+    problems.add(`parameterName is required: give an SSM parameter name such as '/app/kms-key-arn', got ${describeInput(name)}`);
+    return;
+  }
   if (Token.isUnresolved(name)) {
     return;
   }
-  const allowed = 'a path of a-zA-Z0-9_.- segments, each after a /, such as /app/kms-key-arn';
-  if (!name.startsWith('/') || name.endsWith('/')) {
-    problems.add(`parameterName must be ${allowed} (starting with / and not ending with one), got '${name}'`);
+  const allowed = "a name of a-zA-Z0-9_.- (such as 'app-kms-key-arn'), or a path of such segments each after a / (such as '/app/kms-key-arn')";
+  if (name.includes('/') && (!name.startsWith('/') || name.endsWith('/'))) {
+    problems.add(`parameterName must be ${allowed}: a name with a hierarchy starts with / and does not end with one, got '${name}'`);
     return;
   }
-  const segments = name.slice(1).split('/');
+  const segments = name.startsWith('/') ? name.slice(1).split('/') : [name];
   const bad = segments.filter((s) => !SEGMENT_PATTERN.test(s));
   if (bad.length > 0) {
     problems.add(`parameterName must be ${allowed}; segments ${bad.map((s) => `'${s}'`).join(', ')} are empty or hold other characters, got '${name}'`);

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CustomerManagedKey } from '../key/customer-managed-key';
+import { checkPropsShape, InputProblems } from '../private/validation';
 
 /**
  * Properties of a {@link KeyDeletionAlarm}.
@@ -48,6 +49,7 @@ export class KeyDeletionAlarm extends Construct {
 
   constructor(scope: Construct, id: string, props: KeyDeletionAlarmProps) {
     super(scope, id);
+    validate(this, props);
 
     const ownTopic = props.topic === undefined ? this.createTopic() : undefined;
     this.topic = props.topic ?? ownTopic!;
@@ -103,4 +105,34 @@ export class KeyDeletionAlarm extends Construct {
       enforceSSL: true,
     });
   }
+}
+
+/**
+ * The alarm sees only what EventBridge receives in its own account and region, and must still be able to
+ * publish when the watched key is disabled.
+ */
+function validate(alarm: Construct, props: KeyDeletionAlarmProps): void {
+  const problems = new InputProblems(alarm.node.path);
+  if (!checkPropsShape(problems, props, { key: 'the kms.IKey to watch' })) {
+    problems.throwIfAny();
+  }
+  const stack = Stack.of(alarm);
+  const key = props.key;
+  const keyEnv = key.env ?? Stack.of(key);
+  for (const [what, keyValue, here] of [['account', keyEnv.account, stack.account], ['region', keyEnv.region, stack.region]] as const) {
+    if (Token.compareStrings(keyValue, here) === TokenComparison.DIFFERENT) {
+      problems.add(
+        `key ${key.node.path} is in ${what} ${keyValue}, this alarm's stack in ${here}; EventBridge receives CloudTrail events only ` +
+        `in the ${what} of the call: allowed: a key of ${what} ${here} (create the alarm in a stack of the key's account and region)`,
+      );
+    }
+  }
+  const topicKey = (props.topic as { masterKey?: kms.IKey } | undefined)?.masterKey;
+  if (topicKey !== undefined && (topicKey === key || Token.compareStrings(topicKey.keyArn, key.keyArn) === TokenComparison.SAME)) {
+    problems.add(
+      `topic ${props.topic!.node.path} is encrypted with the watched key ${key.node.path}: once the key is disabled or pending deletion, ` +
+      'the alarm could not publish; allowed: a topic encrypted with another key, or no topic (a new one with its own key)',
+    );
+  }
+  problems.throwIfAny();
 }

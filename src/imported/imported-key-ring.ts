@@ -4,9 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AccountRootAccess, CustomerManagedKey } from '../key/customer-managed-key';
 import { KeyOrigin } from '../key/key-origin';
-import { checkAlias, normalizeAlias } from '../private/key-properties';
+import { checkAlias, claimAlias, normalizeAlias } from '../private/key-properties';
 import { retiredUseActionsFor, usagesFor } from '../private/key-specs';
-import { failInput, InputProblems } from '../private/validation';
+import { checkEnumValue, checkPropsShape, describeInput, failInput, InputProblems } from '../private/validation';
 
 /**
  * Properties of an {@link ImportedKeyRing}.
@@ -141,7 +141,8 @@ const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 
 /**
  * Versions of a key behind one alias: manual rotation, as AWS documents it for keys that cannot rotate
- * automatically (imported key material, asymmetric and HMAC keys, multi-Region keys with imported material).
+ * automatically (imported key material, asymmetric and HMAC keys). A symmetric key with imported material
+ * can instead rotate in place, keeping its ARN (`CustomerManagedKey.grantImportedKeyMaterialRotation`).
  *
  * Each version is a `CustomerManagedKey` with the same administrators and users. The alias points at the
  * active version (the newest by default), which alone protects new data; the other versions stay enabled
@@ -178,8 +179,15 @@ export class ImportedKeyRing extends Construct {
 
   constructor(scope: Construct, id: string, props: ImportedKeyRingProps) {
     super(scope, id);
+    const shape = new InputProblems(this.node.path);
+    if (!checkPropsShape(shape, props, {
+      aliasName: "the alias name applications use, such as 'alias/payments/tokens'",
+      versions: "a list of version labels, oldest first, such as ['2025', '2026']",
+    }, ['versions', 'admins', 'users', 'keyPolicyManagers'])) {
+      shape.throwIfAny();
+    }
     const aliasName = normalizeAlias(props.aliasName);
-    const activeVersion = validate(this.node.path, props, aliasName);
+    const activeVersion = validate(this, props, aliasName);
 
     const spec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
     const usage = props.keyUsage ?? usagesFor(spec)[0];
@@ -224,6 +232,7 @@ export class ImportedKeyRing extends Construct {
     this.retiredKeys = keys.filter((k) => k !== this.activeKey);
     // The alias is the ring's child, not a version's: moving it changes only its TargetKeyId (an update),
     // where a new alias construct would be created before the old one is deleted, and fail on the name.
+    claimAlias(this, aliasName);
     this.alias = new kms.Alias(this, 'Alias', { aliasName, targetKey: this.activeKey });
   }
 
@@ -253,17 +262,22 @@ export class ImportedKeyRing extends Construct {
 }
 
 /** Checks the ring's own props (each version checks the key props) and returns the active version. */
-function validate(path: string, props: ImportedKeyRingProps, aliasName: string): string {
-  const problems = new InputProblems(path);
-  checkAlias(problems, aliasName, []);
+function validate(ring: Construct, props: ImportedKeyRingProps, aliasName: string): string {
+  const problems = new InputProblems(ring.node.path);
+  checkAlias(problems, aliasName, [], ring);
+  checkEnumValue(problems, 'origin', props.origin, Object.values(KeyOrigin));
   const versions = props.versions;
   if (versions.length === 0 || versions.length > MAX_VERSIONS) {
     problems.add(`versions must hold 1 to ${MAX_VERSIONS} labels, got ${versions.length}`);
   }
   const seen = new Set<string>();
   for (const label of versions) {
+    if (typeof label !== 'string') {
+      problems.add(`version label must be a string of 1 to 32 characters of a-z A-Z 0-9 . _ -, got ${describeInput(label)}`);
+      continue;
+    }
     if (Token.isUnresolved(label)) {
-      problems.add('versions must be literal labels (they name constructs), got a token');
+      problems.add(`versions must be literal labels of 1 to 32 characters of a-z A-Z 0-9 . _ - (they name constructs), got a token ${label}`);
       continue;
     }
     if (!LABEL_PATTERN.test(label)) {

@@ -14,17 +14,19 @@ import { DeployedKey, KeyDeployment } from '../private/deployment';
 import { grantInKeyPolicy, UseGrant, useGrantActions } from '../private/key-grants';
 import { checkKeyPolicy } from '../private/key-policy-checks';
 import { KeyPolicyModel } from '../private/key-policy-model';
-import { checkAlias, checkAliases, checkDescription, checkRemovalPolicy, checkTags, normalizeAlias } from '../private/key-properties';
+import { checkAlias, checkAliases, checkDescription, checkRemovalPolicy, checkTags, aliasConstructId, claimAlias, normalizeAlias } from '../private/key-properties';
 import { canImport, canRotate, knownSpecs, usagesFor, useActionsFor } from '../private/key-specs';
+import { checkPrincipal, isPrincipal, warnUnknownStackRegion } from '../private/names';
 import {
   IMPORTED_KEY_MATERIAL_ADMIN_ACTIONS,
+  IMPORTED_KEY_MATERIAL_ROTATION_ACTIONS,
   KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
   KEY_POLICY_MANAGER_ACTIONS,
   MULTI_REGION_ADMIN_ACTIONS,
   PUT_KEY_POLICY,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
-import { InputProblems, wholeDaysWithin } from '../private/validation';
+import { checkEnumValue, checkPropsShape, describeInput, InputProblems, isTokenDuration, tokenDays, wholeDaysWithin } from '../private/validation';
 import { AmiLaunchSharingOptions, EbsSharingPurpose } from '../sharing/key-sharing';
 import { shareKeyForEbs } from '../sharing/key-sharing-statements';
 import { SharingTargets } from '../sharing/targets';
@@ -243,6 +245,15 @@ export class CustomerManagedKey extends kms.Key {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     const problems = new InputProblems(path);
     const stack = Stack.of(scope);
+    if (!checkPropsShape(problems, props, {}, ['admins', 'users', 'keyPolicyManagers', 'aliases'])) {
+      problems.throwIfAny();
+    }
+    checkEnumValue(problems, 'accountRootAccess', props.accountRootAccess, Object.values(AccountRootAccess));
+    checkEnumValue(problems, 'origin', props.origin, Object.values(KeyOrigin));
+    checkEnumValue(problems, 'removalPolicy', props.removalPolicy, Object.values(RemovalPolicy));
+    if (!checkEnumValue(problems, 'keyUsage', props.keyUsage, Object.values(kms.KeyUsage))) {
+      problems.throwIfAny();
+    }
 
     const spec = props.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
     const usages = usagesFor(spec);
@@ -267,7 +278,7 @@ export class CustomerManagedKey extends kms.Key {
         problems.add(`rotationPeriod: automatic rotation exists only for SYMMETRIC_DEFAULT keys, got keySpec ${spec}`);
       }
     } else if (origin !== KeyOrigin.AWS_KMS) {
-      const hint = 'rotate it by alias with ImportedKeyRing';
+      const hint = 'rotate it in place (ImportKeyMaterial with new material, then RotateKeyOnDemand: grantImportedKeyMaterialRotation) or by alias with ImportedKeyRing';
       if (props.enableKeyRotation === true) {
         problems.add(`enableKeyRotation: a key with origin ${origin} (imported key material) cannot rotate automatically; ${hint}`);
       }
@@ -282,13 +293,15 @@ export class CustomerManagedKey extends kms.Key {
     const rotationDays = props.rotationPeriod
       ? wholeDaysWithin(problems, 'rotationPeriod', props.rotationPeriod, 90, 2_560)
       : undefined;
+    const rotationFromToken = props.rotationPeriod instanceof Duration && isTokenDuration(props.rotationPeriod);
     if (props.pendingWindow) {
       wholeDaysWithin(problems, 'pendingWindow', props.pendingWindow, 7, 30);
     }
+    const pendingFromToken = props.pendingWindow instanceof Duration && isTokenDuration(props.pendingWindow);
 
     checkDescription(problems, props.description);
     checkRemovalPolicy(problems, props.removalPolicy);
-    checkAliases(problems, props.aliases ?? []);
+    checkAliases(problems, props.aliases ?? [], stack);
     checkTags(problems, props.tags ?? {});
     validatePrincipals(problems, stack, props);
 
@@ -306,8 +319,10 @@ export class CustomerManagedKey extends kms.Key {
       keyUsage: props.keyUsage ?? (usages[0] === kms.KeyUsage.ENCRYPT_DECRYPT ? undefined : usages[0]),
       multiRegion: props.multiRegion,
       enableKeyRotation: rotate ? true : undefined,
-      rotationPeriod: rotate ? Duration.days(rotationDays ?? DEFAULT_ROTATION_PERIOD_DAYS) : undefined,
-      pendingWindow: props.pendingWindow ?? Duration.days(DEFAULT_PENDING_WINDOW_DAYS),
+      // kms.Key range-checks the numbers of tokens too: periods from deploy-time values are written on
+      // the CfnKey by the constructor instead, never replaced by the default.
+      rotationPeriod: rotate && !rotationFromToken ? Duration.days(rotationDays ?? DEFAULT_ROTATION_PERIOD_DAYS) : undefined,
+      pendingWindow: pendingFromToken ? undefined : props.pendingWindow ?? Duration.days(DEFAULT_PENDING_WINDOW_DAYS),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       policy: new iam.PolicyDocument(),
     };
@@ -359,6 +374,13 @@ export class CustomerManagedKey extends kms.Key {
     this.hasKeyPolicyManagers = (props.keyPolicyManagers ?? []).length > 0;
 
     const cfnKey = this.node.defaultChild as kms.CfnKey;
+    if (this.rotationEnabled && props.rotationPeriod !== undefined && isTokenDuration(props.rotationPeriod)) {
+      cfnKey.rotationPeriodInDays = tokenDays(props.rotationPeriod);
+    }
+    if (props.pendingWindow !== undefined && isTokenDuration(props.pendingWindow)) {
+      cfnKey.pendingWindowInDays = tokenDays(props.pendingWindow);
+    }
+    warnUnknownStackRegion(this);
     // kms.Key has no origin prop. AWS_KMS is left out, as before, so existing keys' templates stay the same.
     if (this.origin !== KeyOrigin.AWS_KMS) {
       cfnKey.origin = this.origin;
@@ -366,7 +388,7 @@ export class CustomerManagedKey extends kms.Key {
       for (const rule of ROTATION_RULES_OF_COMPLIANCE_PACKS) {
         Validations.of(this).acknowledge({
           id: rule,
-          reason: 'Imported key material cannot rotate automatically (KMS refuses it); rotate it by alias with ImportedKeyRing',
+          reason: 'Imported key material cannot rotate automatically (KMS refuses it); it rotates on demand in place (symmetric keys) or by alias with ImportedKeyRing',
         });
       }
     }
@@ -513,15 +535,15 @@ export class CustomerManagedKey extends kms.Key {
   /**
    * Adds an alias to the key. The name is validated (`alias/` is added when missing).
    */
-  public addAlias(aliasName: string): kms.Alias {
-    const name = normalizeAlias(aliasName);
+  public addAlias(alias: string): kms.Alias {
+    const name = normalizeAlias(alias);
     const problems = new InputProblems(this.node.path);
-    checkAlias(problems, name, this.addedAliases);
+    checkAlias(problems, name, this.addedAliases, this);
     problems.throwIfAny();
+    claimAlias(this, name);
+    const id = aliasConstructId(name, this.addedAliases);
     this.addedAliases.push(name);
-    // One construct id per alias name: reordering aliases never replaces one (a replacement would
-    // fail, as the new alias is created before the old one is deleted).
-    return new kms.Alias(this, `Alias${name}`, { aliasName: name, targetKey: this });
+    return new kms.Alias(this, id, { aliasName: name, targetKey: this });
   }
 
   /**
@@ -560,6 +582,42 @@ export class CustomerManagedKey extends kms.Key {
   /** Grants the administrator actions of this key (never a cryptographic action, never CreateGrant). */
   public grantAdmin(grantee: iam.IGrantable): iam.Grant {
     return this.grant(grantee, ...this.adminActions);
+  }
+
+  /**
+   * Lets a principal rotate the imported key material of this key in place, without administering or
+   * using the key: `kms:GetParametersForImport`, `kms:ImportKeyMaterial` (ImportType NEW_KEY_MATERIAL),
+   * `kms:RotateKeyOnDemand`, `kms:ListKeyRotations`, `kms:GetKeyRotationStatus`, `kms:DescribeKey`, in
+   * the key policy of this key and of each of its replicas (a multi-Region key takes the new material in
+   * the primary first, then in every replica, before the rotation), and in the principal's own policy.
+   * The administrators of a key with imported material hold these actions already.
+   *
+   * Only symmetric encryption keys with imported key material (`KeyOrigin.EXTERNAL`) rotate in place;
+   * other keys with imported material rotate by alias (`ImportedKeyRing`).
+   *
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-import-key-material.html
+   */
+  public grantImportedKeyMaterialRotation(grantee: iam.IGrantable): iam.Grant {
+    const problems = new InputProblems(this.node.path);
+    if (this.origin !== KeyOrigin.EXTERNAL) {
+      problems.add(`grantImportedKeyMaterialRotation() needs a key with origin EXTERNAL (imported key material), got origin ${this.origin}; KMS rotates its own material with enableKeyRotation or RotateKeyOnDemand`);
+    }
+    if (this.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
+      problems.add(`grantImportedKeyMaterialRotation(): imported key material rotates in place only in SYMMETRIC_DEFAULT keys, got keySpec ${this.keySpec}; rotate it by alias with ImportedKeyRing`);
+    }
+    problems.throwIfAny();
+    const actions = [...IMPORTED_KEY_MATERIAL_ROTATION_ACTIONS];
+    if (this.multiRegion) {
+      // Replicas render the access model: the rotator imports the same material into each of them.
+      const principal = grantee.grantPrincipal;
+      this._policyModel.add((context) => context.replica ? [new iam.PolicyStatement({
+        sid: 'ImportedKeyMaterialRotation',
+        principals: [principal],
+        actions,
+        resources: ['*'],
+      })] : []);
+    }
+    return this.grant(grantee, ...actions);
   }
 
   /** Grants decryption. */
@@ -722,6 +780,11 @@ function rotatesByDefault(spec: kms.KeySpec, origin: KeyOrigin): boolean {
 function validatePrincipals(problems: InputProblems, stack: Stack, props: CustomerManagedKeyProps): void {
   const check = (role: string, principals: iam.IPrincipal[]) => {
     for (const p of principals) {
+      if (!isPrincipal(p)) {
+        problems.add(`${role} must be IAM principals (iam.IPrincipal: a role, user or iam.ArnPrincipal), got ${describeInput(p)}`);
+        continue;
+      }
+      checkPrincipal(problems, role, p);
       const json = p.policyFragment.principalJson;
       const desc = describePrincipal(stack, p);
       if (json.AWS?.includes('*') || p instanceof iam.AnyPrincipal || p instanceof iam.StarPrincipal) {
@@ -738,8 +801,8 @@ function validatePrincipals(problems: InputProblems, stack: Stack, props: Custom
   check('users', props.users ?? []);
   check('keyPolicyManagers', props.keyPolicyManagers ?? []);
 
-  const adminKeys = new Map((props.admins ?? []).map((p) => [principalKey(p), p]));
-  for (const user of props.users ?? []) {
+  const adminKeys = new Map((props.admins ?? []).filter(isPrincipal).map((p) => [principalKey(p), p]));
+  for (const user of (props.users ?? []).filter(isPrincipal)) {
     if (adminKeys.has(principalKey(user))) {
       problems.add(`${describePrincipal(stack, user)} is both an admin and a user; a principal is one or the other`);
     }

@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 import type { CustomerManagedKey } from './customer-managed-key';
 import { KeyOrigin } from './key-origin';
 import { sameEnvironment } from '../private/environment';
-import { useActionsFor, usagesFor } from '../private/key-specs';
+import { knownSpecs, useActionsFor, usagesFor } from '../private/key-specs';
+import { checkIamName, checkIdentitiesOfAccount } from '../private/names';
 import {
   IMPORTED_KEY_MATERIAL_ADMIN_ACTIONS,
   KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
@@ -13,7 +14,8 @@ import {
   PUT_KEY_POLICY,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
-import { failInput } from '../private/validation';
+import { childPath } from '../private/sharing-ids';
+import { checkEnumValue, checkPropsShape, describeInput, failInput, InputProblems } from '../private/validation';
 
 /**
  * Properties shared by the identity-side policies of a key.
@@ -107,13 +109,9 @@ export interface KeyAdminPolicyProps extends KeyIdentityPolicyProps {
  */
 export class KeyAdminPolicy extends iam.ManagedPolicy {
   constructor(scope: Construct, id: string, props: KeyAdminPolicyProps) {
-    super(scope, id, {
-      managedPolicyName: props.managedPolicyName,
-      description: 'Administration of a KMS key (no cryptographic action)',
-      roles: props.roles,
-      users: props.users,
-      groups: props.groups,
-    });
+    super(scope, id, managedPolicyProps(scope, id, props, 'Administration of a KMS key (no cryptographic action)', (problems) => {
+      checkEnumValue(problems, 'origin', props.origin, Object.values(KeyOrigin));
+    }));
     const cmk = asCustomerManagedKey(props.key);
     const multiRegion = props.multiRegion ?? cmk?.multiRegion ?? false;
     const putKeyPolicy = props.allowPutKeyPolicy ?? (cmk ? cmk.adminActions.includes(PUT_KEY_POLICY) : true);
@@ -139,24 +137,62 @@ export interface KeyUserPolicyProps extends KeyIdentityPolicyProps {}
  */
 export class KeyUserPolicy extends iam.ManagedPolicy {
   constructor(scope: Construct, id: string, props: KeyUserPolicyProps) {
-    super(scope, id, {
-      managedPolicyName: props.managedPolicyName,
-      description: 'Use of a KMS key (no administrative action)',
-      roles: props.roles,
-      users: props.users,
-      groups: props.groups,
-    });
+    super(scope, id, managedPolicyProps(scope, id, props, 'Use of a KMS key (no administrative action)', (problems) => {
+      const known = asCustomerManagedKey(props.key);
+      if (!checkEnumValue(problems, 'keySpec', props.keySpec, knownSpecs())) {
+        return;
+      }
+      const spec = props.keySpec ?? known?.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
+      const usage = props.keyUsage ?? (props.keySpec === undefined ? known?.keyUsage : undefined) ?? usagesFor(spec)[0];
+      if (usage === undefined || !usagesFor(spec).includes(usage)) {
+        problems.add(`keyUsage ${describeInput(usage)} is not valid for keySpec ${spec}; allowed: ${usagesFor(spec).join(', ') || 'none (unknown key spec)'}`);
+      }
+      // The key's own spec and usage decide what KMS lets its users do: another spec would give actions
+      // the key refuses, and leave out the ones it needs.
+      if (known !== undefined && props.keySpec !== undefined && props.keySpec !== known.keySpec) {
+        problems.add(`keySpec must be the key's own (${known.keySpec}, of ${known.node.path}) or left out, got ${describeInput(props.keySpec)}`);
+      }
+      if (known !== undefined && props.keyUsage !== undefined && props.keyUsage !== known.keyUsage) {
+        problems.add(`keyUsage must be the key's own (${known.keyUsage}, of ${known.node.path}) or left out, got ${describeInput(props.keyUsage)}`);
+      }
+    }));
     const cmk = asCustomerManagedKey(props.key);
     const spec = props.keySpec ?? cmk?.keySpec ?? kms.KeySpec.SYMMETRIC_DEFAULT;
     const usage = props.keyUsage ?? (props.keySpec === undefined ? cmk?.keyUsage : undefined) ?? usagesFor(spec)[0];
-    if (usage === undefined || !usagesFor(spec).includes(usage)) {
-      failInput(this.node.path, `keyUsage ${usage} is not valid for keySpec ${spec}; allowed: ${usagesFor(spec).join(', ') || 'none (unknown key spec)'}`);
-    }
     this.addStatements(keyStatement(this, props.key, 'KeyUse', [...useActionsFor(spec, usage)]));
     const grants = keyStatement(this, props.key, 'KeyUseGrantsForAwsResources', [...USER_GRANT_ACTIONS]);
     grants.addCondition('Bool', { 'kms:GrantIsForAWSResource': 'true' });
     this.addStatements(grants);
   }
+}
+
+/**
+ * Validates the props of an identity-side policy (every problem in one error with the path), before
+ * aws-cdk-lib's ManagedPolicy sees them, and maps them onto `iam.ManagedPolicyProps`.
+ */
+function managedPolicyProps(
+  scope: Construct,
+  id: string,
+  props: KeyIdentityPolicyProps,
+  description: string,
+  checkMore: (problems: InputProblems) => void,
+): iam.ManagedPolicyProps {
+  const problems = new InputProblems(childPath(scope, id));
+  if (!checkPropsShape(problems, props, { key: 'a kms.IKey (a CustomerManagedKey, or kms.Key.fromKeyArn())' }, ['roles', 'users', 'groups'])) {
+    problems.throwIfAny();
+  }
+  checkIamName(problems, 'managedPolicyName', 'managed policy name', props.managedPolicyName);
+  checkEnumValue(problems, 'keyUsage', props.keyUsage, Object.values(kms.KeyUsage));
+  checkIdentitiesOfAccount(problems, Stack.of(scope), { roles: props.roles, users: props.users, groups: props.groups });
+  checkMore(problems);
+  problems.throwIfAny();
+  return {
+    managedPolicyName: props.managedPolicyName,
+    description,
+    roles: props.roles,
+    users: props.users,
+    groups: props.groups,
+  };
 }
 
 function asCustomerManagedKey(key: kms.IKey): CustomerManagedKey | undefined {

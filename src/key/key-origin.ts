@@ -13,8 +13,10 @@ export enum KeyOrigin {
 
   /**
    * The key is created without key material, in state `PendingImport`, and you import your own
-   * (`GetParametersForImport`, then `ImportKeyMaterial`). Such a key never rotates automatically: rotate
-   * it by alias with `ImportedKeyRing`.
+   * (`GetParametersForImport`, then `ImportKeyMaterial`). Such a key never rotates automatically. A
+   * symmetric encryption key rotates in place: import new material (ImportType NEW_KEY_MATERIAL), then
+   * `RotateKeyOnDemand` (see `CustomerManagedKey.grantImportedKeyMaterialRotation`); older material keeps
+   * decrypting. Asymmetric and HMAC keys rotate by alias, a new key each time (`ImportedKeyRing`).
    *
    * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys.html
    */

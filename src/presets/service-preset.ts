@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { ServiceVia } from './service-via';
 import { PresetKeyFacts } from '../private/access-parts';
 import { KeyPolicyContext } from '../private/key-policy-model';
+import { checkPrincipal, isPrincipal } from '../private/names';
 import {
   CLOUDTRAIL_ENCRYPT_ACTIONS,
   CLOUDTRAIL_READ_ACTIONS,
@@ -11,6 +12,7 @@ import {
   SYMMETRIC_USE_ACTIONS,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
+import { describeInput, InputProblems } from '../private/validation';
 
 /**
  * Options of {@link ServicePreset.cloudWatchLogs}.
@@ -172,7 +174,7 @@ export class ServicePreset {
     const readers = options.logReaders ?? [];
     return new ServicePreset('CloudTrail', 'CloudTrail', SYMMETRIC_ONLY,
       (facts) => [
-        ...checkNames('trailNames', options.trailNames, TRAIL_NAME, 'trail names of 3 to 128 characters of a-z A-Z 0-9 . _ -, starting and ending with a letter or digit'),
+        ...checkNames('trailNames', options.trailNames, TRAIL_NAME, 'trail names of 3 to 128 characters of a-z A-Z 0-9 . _ -, starting and ending with a letter or digit, without two of . _ - in a row, not an IP address'),
         ...(readers.length > 0 ? checkPrincipals(facts.stack, 'logReaders', readers, false) : []),
       ],
       ({ stack }, sid) => {
@@ -320,11 +322,13 @@ const SYMMETRIC_ONLY = [kms.KeySpec.SYMMETRIC_DEFAULT];
 
 /** Names allow `*` as a wildcard on top of each resource type's own characters. */
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9*]{1,512}$/;
-const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
+/** CloudTrail: 3 to 128 characters, no adjacent `. _ -`, not an IP address (CloudTrail CreateTrail). */
+const TRAIL_NAME = /^(?=.{3,128}$)(?!\d{1,3}(\.\d{1,3}){3}$)(?!.*[._-]{2})[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 const RULE_NAME = /^[.\-_A-Za-z0-9*]{1,64}$/;
 const EVENT_BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
-const TOPIC_NAME = /^[A-Za-z0-9_\-*]{1,256}(\.fifo)?$/;
-const QUEUE_NAME = /^[A-Za-z0-9_\-*]{1,80}(\.fifo)?$/;
+/** SNS and SQS count the `.fifo` suffix in the name's length (256 and 80 characters). */
+const TOPIC_NAME = /^(?=.{1,256}$)[A-Za-z0-9_\-*]+(\.fifo)?$/;
+const QUEUE_NAME = /^(?=.{1,80}$)[A-Za-z0-9_\-*]+(\.fifo)?$/;
 
 interface NamedResources {
   readonly what: string;
@@ -338,14 +342,14 @@ interface NamedResources {
 
 const SNS_TOPICS = {
   pattern: TOPIC_NAME,
-  allowed: 'topic names of 1 to 256 characters of a-z A-Z 0-9 _ - (optionally .fifo; * as wildcard)',
+  allowed: 'topic names of 1 to 256 characters, .fifo included, of a-z A-Z 0-9 _ - (optionally ending in .fifo; * as wildcard)',
   arn: (stack: Stack, name: string) => arnIn(stack, 'sns', name),
   contextKey: 'kms:EncryptionContext:aws:sns:topicArn',
 };
 
 const SQS_QUEUES = {
   pattern: QUEUE_NAME,
-  allowed: 'queue names of 1 to 80 characters of a-z A-Z 0-9 _ - (optionally .fifo; * as wildcard)',
+  allowed: 'queue names of 1 to 80 characters, .fifo included, of a-z A-Z 0-9 _ - (optionally ending in .fifo; * as wildcard)',
   arn: (stack: Stack, name: string) => arnIn(stack, 'sqs', name),
   contextKey: 'kms:EncryptionContext:aws:sqs:arn',
 };
@@ -367,12 +371,19 @@ function arnIn(stack: Stack, service: string, resource: string): string {
 }
 
 function checkNames(what: string, names: string[], pattern: RegExp, allowed: string): string[] {
+  if (!Array.isArray(names)) {
+    return [`${what} is required: give a list of one or more ${allowed}, got ${describeInput(names)}`];
+  }
   if (names.length === 0) {
     return [`${what} is empty; allowed: one or more ${allowed}`];
   }
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const name of names) {
+    if (typeof name !== 'string') {
+      problems.push(`${what} has ${describeInput(name)}; allowed: ${allowed}`);
+      continue;
+    }
     if (Token.isUnresolved(name)) {
       continue;
     }
@@ -389,11 +400,21 @@ function checkNames(what: string, names: string[], pattern: RegExp, allowed: str
 
 /** Principals of a preset are named IAM principals: never anyone, a service, or the key's own account root. */
 function checkPrincipals(stack: Stack, what: string, principals: iam.IPrincipal[], required: boolean): string[] {
+  if (!Array.isArray(principals)) {
+    return [`${what} must be a list of IAM principals, got ${describeInput(principals)}`];
+  }
   if (principals.length === 0) {
     return required ? [`${what} is empty; name at least one IAM principal`] : [];
   }
   const problems: string[] = [];
   for (const p of principals) {
+    if (!isPrincipal(p)) {
+      problems.push(`${what} must be IAM principals (iam.IPrincipal: a role, user or iam.ArnPrincipal), got ${describeInput(p)}`);
+      continue;
+    }
+    const arns = new InputProblems('');
+    checkPrincipal(arns, what, p);
+    problems.push(...arns.messages);
     const json = p.policyFragment.principalJson;
     const shown = JSON.stringify(stack.resolve(json));
     if (json.AWS?.includes('*')) {

@@ -55,6 +55,23 @@ export const IMPORTED_KEY_MATERIAL_ADMIN_ACTIONS: readonly string[] = [
   'kms:ImportKeyMaterial',
 ];
 
+/**
+ * What rotating imported key material in place takes, on the same key: the wrapping key and import
+ * token (`GetParametersForImport`), importing the new material (`ImportKeyMaterial` with ImportType
+ * NEW_KEY_MATERIAL), making it current (`RotateKeyOnDemand`), and watching the rotation
+ * (`ListKeyRotations`, `GetKeyRotationStatus`, `DescribeKey`). No cryptographic action, no key policy change.
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-import-key-material.html
+ */
+export const IMPORTED_KEY_MATERIAL_ROTATION_ACTIONS: readonly string[] = [
+  'kms:DescribeKey',
+  'kms:GetKeyRotationStatus',
+  'kms:GetParametersForImport',
+  'kms:ImportKeyMaterial',
+  'kms:ListKeyRotations',
+  'kms:RotateKeyOnDemand',
+];
+
 /** What a principal that may only rewrite the key policy needs. */
 export const KEY_POLICY_MANAGER_ACTIONS: readonly string[] = [
   'kms:DescribeKey',

@@ -1,5 +1,6 @@
 import { Stack, Token } from 'aws-cdk-lib';
-import { InputProblems } from './validation';
+import { checkPartition, checkPrincipalArn, partitionOf } from './names';
+import { describeInput, InputProblems } from './validation';
 
 /** The kinds of sharing targets. */
 export enum SharingTargetKind {
@@ -13,8 +14,7 @@ const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;
 const OU_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;
-const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(root|role\/.+|user\/.+|assumed-role\/.+)$/;
-const KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})$/;
+const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})$/;
 const ALIAS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(alias\/.+)$/;
 const SNAPSHOT_ID = /^snap-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const IMAGE_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -22,7 +22,15 @@ const IMAGE_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 /** Checks a list of account ids: 12 digits, none twice, none the given own account. Tokens are skipped. */
 export function checkAccountIds(problems: InputProblems, what: string, accountIds: string[], ownAccount: string | undefined): void {
   const seen = new Set<string>();
+  if (!Array.isArray(accountIds)) {
+    problems.add(`${what}: give a list of 12-digit account ids, got ${describeInput(accountIds)}`);
+    return;
+  }
   for (const id of accountIds) {
+    if (typeof id !== 'string') {
+      problems.add(`${what}: an account id is a string of exactly 12 digits, got ${describeInput(id)}`);
+      continue;
+    }
     if (Token.isUnresolved(id)) {
       continue;
     }
@@ -118,19 +126,16 @@ export function checkOrganizationArn(problems: InputProblems, what: string, arn:
 
 /** The account of an IAM principal ARN, or undefined (with a problem recorded) when the ARN is malformed. */
 export function principalArnAccount(problems: InputProblems, what: string, arn: string): string | undefined {
-  if (Token.isUnresolved(arn)) {
+  if (typeof arn !== 'string') {
+    problems.add(`${what}: a principal is the ARN of an IAM role, user or account root, like 'arn:aws:iam::222222222222:role/name', got ${describeInput(arn)}`);
     return undefined;
   }
-  const match = PRINCIPAL_ARN.exec(arn);
-  if (!match) {
-    problems.add(`${what}: a principal is the ARN of an IAM role, user or account root, like 'arn:aws:iam::222222222222:role/name', got '${arn}'`);
-    return undefined;
-  }
-  return match[2];
+  return checkPrincipalArn(problems, `${what}: a principal`, arn)?.account;
 }
 
 /** The parts of a KMS key ARN. */
 export interface KeyArnParts {
+  readonly partition: string;
   readonly region: string;
   readonly account: string;
 }
@@ -145,7 +150,16 @@ export function checkKeyArn(problems: InputProblems, what: string, arn: string):
   }
   const key = KEY_ARN.exec(arn);
   if (key) {
-    return { region: key[1], account: key[2] };
+    const [, partition, region, account] = key;
+    if (!checkPartition(problems, `${what}: the partition of '${arn}'`, partition)) {
+      return undefined;
+    }
+    const regionPartition = partitionOf(region);
+    if (regionPartition !== undefined && regionPartition !== partition) {
+      problems.add(`${what}: '${arn}' names region ${region} in partition ${partition}, but ${region} is in partition ${regionPartition}; allowed: the region's own partition`);
+      return undefined;
+    }
+    return { partition, region, account };
   }
   const alias = ALIAS_ARN.exec(arn);
   if (alias && alias[1].startsWith('alias/aws/')) {

@@ -10,8 +10,11 @@ import { DeployedKey, KeyDeployment } from '../private/deployment';
 import { sameValue } from '../private/environment';
 import { grantInIdentityPolicy, grantInKeyPolicy, UseGrant, useGrantActions } from '../private/key-grants';
 import { checkKeyPolicy } from '../private/key-policy-checks';
-import { checkAlias, checkAliases, checkDescription, checkRemovalPolicy, checkTags, normalizeAlias } from '../private/key-properties';
-import { failInput, InputProblems, wholeDaysWithin } from '../private/validation';
+import { checkAlias, checkAliases, checkDescription, checkRemovalPolicy, checkTags, aliasConstructId, claimAlias, normalizeAlias } from '../private/key-properties';
+import { checkRegion, checkStackName, isKnownRegion } from '../private/names';
+import {
+  checkEnumValue, checkPropsShape, describeInput, failInput, InputProblems, isTokenDuration, tokenDays, wholeDaysWithin, withPath,
+} from '../private/validation';
 
 /**
  * The settings each replica key has on its own (not shared with its primary).
@@ -175,36 +178,45 @@ export class ReplicaKey extends Resource implements kms.IKey {
    * (`crossRegionReferences: true`) for the primary's ARN and for the principals of its key policy.
    */
   public static replicate(primaryKey: kms.IKey, options: ReplicateOptions): ReplicaKey[] {
-    const primary = multiRegionPrimary(primaryKey, primaryKey.node.path);
+    const primary = multiRegionPrimary(primaryKey, primaryKey?.node?.path ?? 'ReplicaKey.replicate');
     const primaryStack = Stack.of(primary);
     const problems = new InputProblems(primary.node.path);
+    if (!checkPropsShape(problems, options, { regions: "a list of region names such as ['us-east-1']" }, ['regions', 'aliases'])) {
+      problems.throwIfAny();
+    }
     if (options.regions.length === 0) {
-      problems.add('replicate() needs at least one region, got none');
+      problems.add("replicate() needs at least one region, got none; allowed: a list of region names such as ['us-east-1']");
     }
     const seen = new Set<string>();
     for (const region of options.regions) {
-      if (Token.isUnresolved(region)) {
-        problems.add('replicate() needs concrete region names, got a token');
-      } else if (seen.has(region)) {
+      if (typeof region === 'string' && Token.isUnresolved(region)) {
+        problems.add(`replicate() needs concrete region names, got a token (${region}); allowed: region names such as 'us-east-1', a replica stack is made per region`);
+        continue;
+      }
+      checkRegion(problems, primary, 'replicate(): region', region, true);
+      if (seen.has(region)) {
         problems.add(`replicate() got region ${region} twice; a region holds at most one replica of a primary`);
       }
       seen.add(region);
     }
+    const prefix = options.stackIdPrefix ?? primaryStack.node.id;
+    for (const region of options.regions.filter((r) => typeof r === 'string' && isKnownRegion(r))) {
+      checkStackName(problems, `replicate(): stackIdPrefix ${describeInput(prefix)} with the region`, `${prefix}-${region}`);
+    }
     problems.throwIfAny();
 
     const stage = (Stage.of(primaryStack) ?? primaryStack.node.root) as Construct;
-    const prefix = options.stackIdPrefix ?? primaryStack.node.id;
     return options.regions.map((region) => {
       const stackId = `${prefix}-${region}`;
       const existing = stage.node.tryFindChild(stackId);
       if (existing !== undefined && !Stack.isStack(existing)) {
         failInput(primary.node.path, `replicate() needs the id ${stackId} for the replica stack of ${region}, but ${existing.node.path} is not a stack`);
       }
-      const stack = existing ?? new Stack(stage, stackId, {
+      const stack = existing ?? withPath(primary.node.path, () => new Stack(stage, stackId, {
         env: { account: Token.isUnresolved(primaryStack.account) ? undefined : primaryStack.account, region },
         crossRegionReferences: options.primaryKeyArn === undefined,
         description: `Replicas in ${region} of multi-Region keys of ${primaryStack.stackName}`,
-      });
+      }));
       return new ReplicaKey(stack, primary.node.id, {
         primaryKey: primary,
         primaryKeyArn: options.primaryKeyArn,
@@ -221,8 +233,13 @@ export class ReplicaKey extends Resource implements kms.IKey {
 
   /** Every input problem at once; returns the primary. */
   private static validate(scope: Construct, path: string, props: ReplicaKeyProps): CustomerManagedKey {
+    const shape = new InputProblems(path);
+    if (!checkPropsShape(shape, props, { primaryKey: 'a multi-Region CustomerManagedKey' }, ['aliases'])) {
+      shape.throwIfAny();
+    }
     const primary = multiRegionPrimary(props.primaryKey, path);
     const problems = new InputProblems(path);
+    checkEnumValue(problems, 'removalPolicy', props.removalPolicy, Object.values(RemovalPolicy));
     for (const name of SHARED_WITH_PRIMARY) {
       const value = (props as unknown as Record<string, unknown>)[name];
       if (value !== undefined) {
@@ -232,7 +249,7 @@ export class ReplicaKey extends Resource implements kms.IKey {
     checkPlacement(problems, Stack.of(scope), primary, props.primaryKeyArn);
     checkDescription(problems, props.description);
     checkRemovalPolicy(problems, props.removalPolicy);
-    checkAliases(problems, props.aliases ?? []);
+    checkAliases(problems, props.aliases ?? [], scope);
     checkTags(problems, props.tags ?? {});
     if (props.pendingWindow) {
       wholeDaysWithin(problems, 'pendingWindow', props.pendingWindow, 7, 30);
@@ -279,7 +296,7 @@ export class ReplicaKey extends Resource implements kms.IKey {
       keyPolicy: this.policy,
       description: props.description,
       enabled: props.enabled,
-      pendingWindowInDays: (props.pendingWindow ?? Duration.days(DEFAULT_PENDING_WINDOW_DAYS)).toDays(),
+      pendingWindowInDays: pendingWindowDays(props.pendingWindow),
     });
     resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
     for (const [key, value] of Object.entries(props.tags ?? {})) {
@@ -362,19 +379,24 @@ export class ReplicaKey extends Resource implements kms.IKey {
    * Adds an alias to the replica, in the replica's region. The name is validated (`alias/` is added when
    * missing).
    */
-  public addAlias(aliasName: string): kms.Alias {
-    const name = normalizeAlias(aliasName);
+  public addAlias(alias: string): kms.Alias {
+    const name = normalizeAlias(alias);
     const problems = new InputProblems(this.node.path);
-    checkAlias(problems, name, this.addedAliases);
+    checkAlias(problems, name, this.addedAliases, this);
     problems.throwIfAny();
+    claimAlias(this, name);
+    const id = aliasConstructId(name, this.addedAliases);
     this.addedAliases.push(name);
-    return new kms.Alias(this, `Alias${name}`, { aliasName: name, targetKey: this });
+    return new kms.Alias(this, id, { aliasName: name, targetKey: this });
   }
 
   /**
    * Adds a statement to the replica's key policy (not to the primary's, nor to other replicas').
    */
-  public addToResourcePolicy(statement: iam.PolicyStatement, _allowNoOp?: boolean): iam.AddToResourcePolicyResult {
+  public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult {
+    // The replica's key policy always takes the statement: allowNoOp (whether a no-op may pass silently)
+    // never applies.
+    void allowNoOp;
     this.policy.addStatements(statement);
     return { statementAdded: true, policyDependable: this };
   }
@@ -467,7 +489,8 @@ export class ReplicaKey extends Resource implements kms.IKey {
 /** The primary as a multi-Region CustomerManagedKey, or a clear error. */
 function multiRegionPrimary(key: kms.IKey, path: string): CustomerManagedKey {
   if (!CustomerManagedKey.isCustomerManagedKey(key)) {
-    failInput(path, `primaryKey must be a CustomerManagedKey of this app (the replica's key policy is rendered from its access model), got ${key.node.path}`);
+    const got = Construct.isConstruct(key) ? key.node.path : describeInput(key);
+    failInput(path, `primaryKey must be a CustomerManagedKey of this app with multiRegion: true (the replica's key policy is rendered from its access model), got ${got}`);
   }
   if (!key.multiRegion) {
     failInput(path, `the primary key ${key.node.path} is not a multi-Region key; create it with multiRegion: true (this cannot change on an existing key)`);
@@ -485,6 +508,9 @@ function checkPlacement(problems: InputProblems, stack: Stack, primary: Customer
   }
   if (Token.isUnresolved(primaryRegion)) {
     problems.add(`the primary key's stack ${primaryStack.node.path} has no concrete region (env-agnostic); give it env.region so that replicas can be placed in other regions`);
+  }
+  if (!Token.isUnresolved(region)) {
+    checkRegion(problems, stack, "the replica's region (its stack's env.region)", region, true);
   }
   if (!Token.isUnresolved(region) && !Token.isUnresolved(primaryRegion)) {
     if (region === primaryRegion) {
@@ -533,6 +559,12 @@ function checkPrimaryKeyArn(problems: InputProblems, arn: string, primaryStack: 
   }
 }
 
+/** The pending window in days: a token in days (a deploy-time value) is written as it is. */
+function pendingWindowDays(pendingWindow: Duration | undefined): number | undefined {
+  const window = pendingWindow ?? Duration.days(DEFAULT_PENDING_WINDOW_DAYS);
+  return isTokenDuration(window) ? tokenDays(window) : window.toDays();
+}
+
 function describeAccount(account: string): string {
   return Token.isUnresolved(account) ? 'not concrete: env-agnostic' : account;
 }
@@ -561,6 +593,7 @@ function addStackDependency(source: Stack, target: Stack, reason: string): void 
 class ImportedReplicaKey extends Resource implements kms.IKey {
   public readonly keyArn: string;
   public readonly keyId: string;
+  private readonly addedAliases: string[] = [];
 
   constructor(scope: Construct, id: string, keyArn: string) {
     super(scope, id, { environmentFromArn: keyArn });
@@ -572,19 +605,25 @@ class ImportedReplicaKey extends Resource implements kms.IKey {
     return { keyId: this.keyId, keyArn: this.keyArn };
   }
 
-  public addAlias(aliasName: string): kms.Alias {
+  public addAlias(alias: string): kms.Alias {
     const stack = Stack.of(this);
     if (Token.compareStrings(stack.region, this.env.region) === TokenComparison.DIFFERENT) {
       failInput(this.node.path, `an alias of the replica in ${this.env.region} must be created in a stack of that region, got a stack in ${stack.region}`);
     }
-    const name = normalizeAlias(aliasName);
+    const name = normalizeAlias(alias);
     const problems = new InputProblems(this.node.path);
-    checkAlias(problems, name, []);
+    checkAlias(problems, name, this.addedAliases, this);
     problems.throwIfAny();
-    return new kms.Alias(this, `Alias${name}`, { aliasName: name, targetKey: this });
+    claimAlias(this, name);
+    const id = aliasConstructId(name, this.addedAliases);
+    this.addedAliases.push(name);
+    return new kms.Alias(this, id, { aliasName: name, targetKey: this });
   }
 
-  public addToResourcePolicy(_statement: iam.PolicyStatement, _allowNoOp?: boolean): iam.AddToResourcePolicyResult {
+  public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult {
+    // A replica deployed elsewhere: its key policy cannot change here, whatever the statement.
+    void statement;
+    void allowNoOp;
     return { statementAdded: false };
   }
 

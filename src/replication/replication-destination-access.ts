@@ -18,9 +18,9 @@ import {
   s3KeyConditions,
   versioningEnabled,
 } from '../private/replication-statements';
-import { InputProblems } from '../private/validation';
+import { checkPropsShape, InputProblems } from '../private/validation';
 
-const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/([\x21-\x7E]*\/)?[\w+=,.@-]{1,64}$/;
 
 /**
  * Properties of a {@link SseKmsReplicationDestinationAccess}.
@@ -112,7 +112,14 @@ export class SseKmsReplicationDestinationAccess extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const problems = new InputProblems(this.node.path);
-    if (!Token.isUnresolved(props.sourceRoleArn) && !ROLE_ARN_PATTERN.test(props.sourceRoleArn)) {
+    if (!checkPropsShape(problems, props, {
+      sourceRoleArn: "the ARN of the source account's replication role",
+      bucket: 'the destination s3.IBucket',
+      key: 'the kms.IKey that encrypts the replicas',
+    })) {
+      problems.throwIfAny();
+    }
+    if (typeof props.sourceRoleArn !== 'string' || (!Token.isUnresolved(props.sourceRoleArn) && !ROLE_ARN_PATTERN.test(props.sourceRoleArn))) {
       problems.add(`sourceRoleArn must be an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>), got '${props.sourceRoleArn}'`);
     }
     checkPrefix(problems, 'prefix', props.prefix);

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { checkAccountId, checkIamName } from '../private/names';
 import {
   BATCH_REPLICATION_SOURCE_BUCKET_ACTIONS,
   BATCH_REPLICATION_SOURCE_OBJECT_ACTIONS,
@@ -31,7 +32,7 @@ import {
   versioningEnabled,
   acknowledgeReplicationRoleFindings,
 } from '../private/replication-statements';
-import { InputProblems } from '../private/validation';
+import { checkPropsShape, describeInput, InputProblems, withPath } from '../private/validation';
 
 /**
  * A destination of {@link SseKmsReplication}: a bucket, the key its replicas are encrypted with, and
@@ -185,6 +186,21 @@ export class SseKmsReplication extends Construct {
   constructor(scope: Construct, id: string, props: SseKmsReplicationProps) {
     super(scope, id);
     this.stack = Stack.of(this);
+    const shape = new InputProblems(this.node.path);
+    if (!checkPropsShape(shape, props, {
+      sourceBucket: "an s3.Bucket of this construct's stack",
+      destinations: 'a list of destinations ({ bucket, key })',
+    }, ['destinations'])) {
+      shape.throwIfAny();
+    }
+    props.destinations.forEach((d, i) => {
+      for (const [field, allowed] of [['bucket', 'the destination s3.IBucket'], ['key', 'the kms.IKey that encrypts the replicas']] as const) {
+        if (d?.[field] === undefined || d?.[field] === null) {
+          shape.add(`destinations[${i}].${field} is required: give ${allowed}, got ${describeInput(d?.[field])}`);
+        }
+      }
+    });
+    shape.throwIfAny();
     this.roleName = props.roleName;
     const sourceKey = props.sourceKey ?? props.sourceBucket.encryptionKey;
     const cfnSource = this.validate(props, sourceKey);
@@ -193,11 +209,11 @@ export class SseKmsReplication extends Construct {
     const account = this.stack.account;
     const sourcePrefixes = coveringPrefixes(props.destinations.map((d) => d.prefix ?? ''));
 
-    this.role = new iam.Role(this, 'Role', {
+    this.role = withPath(this.node.path, () => new iam.Role(this, 'Role', {
       roleName: props.roleName ?? PhysicalName.GENERATE_IF_NEEDED,
       description: 'S3 replication of SSE-KMS objects',
       assumedBy: new iam.ServicePrincipal('s3.amazonaws.com').withConditions(this.s3TrustConditions(sourceBucket)),
-    });
+    }));
     if (props.batchReplication) {
       this.role.assumeRolePolicy?.addStatements(new iam.PolicyStatement({
         actions: ['sts:AssumeRole'],
@@ -345,6 +361,16 @@ export class SseKmsReplication extends Construct {
     if (sourceKey) {
       this.checkKey(problems, 'sourceKey', sourceKey, source, false, props.roleName);
     }
+    // S3 decrypts each object with the key it was encrypted with: a sourceKey other than the bucket's
+    // default key would give the role Decrypt on a key that encrypts none of the objects.
+    const bucketKey = source.encryptionKey;
+    if (props.sourceKey !== undefined && bucketKey !== undefined && !sameKey(props.sourceKey, bucketKey)) {
+      problems.add(
+        `sourceKey must be the source bucket's own encryption key (${bucketKey.node.path}) or left out, got ${props.sourceKey.node.path}; ` +
+        'S3 decrypts the source objects with the key they were encrypted with',
+      );
+    }
+    checkIamName(problems, 'roleName', 'role name', props.roleName);
     if (props.destinations.length === 0) {
       problems.add('destinations must name at least one destination, got none');
     }
@@ -357,6 +383,9 @@ export class SseKmsReplication extends Construct {
         problems.add(`${what}.bucket ${d.bucket.node.path} must have versioning enabled for replication (versioned: true), got versioning off`);
       }
       checkPrefix(problems, `${what}.prefix`, d.prefix);
+      if (d.account !== undefined) {
+        checkAccountId(problems, `${what}.account`, d.account);
+      }
       const crossAccount = this.isCrossAccount(d);
       if (d.ownerOverride && !crossAccount) {
         problems.add(`${what}.ownerOverride applies only to a destination in another account, got account ${this.destinationAccount(d)} (the source's own)`);
@@ -438,6 +467,11 @@ export class SseKmsReplication extends Construct {
     }
     return errors;
   }
+}
+
+/** The same key object, or two keys whose ARNs are certainly the same. */
+function sameKey(a: kms.IKey, b: kms.IKey): boolean {
+  return a === b || Token.compareStrings(a.keyArn, b.keyArn) === TokenComparison.SAME;
 }
 
 function sameEnvironment(a: Stack, b: Stack): boolean {

@@ -5,9 +5,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { LibraryCustomResourceProvider } from '../private/custom-resource-provider';
+import { checkPrincipal, isPrincipal } from '../private/names';
 import { KMS_CREATE_GRANT, KMS_RETIRE_GRANT, KMS_REVOKE_GRANT } from '../private/perms';
 import { checkKeyArn, childPath } from '../private/sharing-ids';
-import { failInput, InputProblems } from '../private/validation';
+import { checkEnumValue, checkPropsShape, describeInput, failInput, InputProblems } from '../private/validation';
 
 /**
  * An operation that a KMS grant allows. The values are the KMS API names.
@@ -153,6 +154,13 @@ export class KeyGrant extends Construct {
   constructor(scope: Construct, id: string, props: KeyGrantProps) {
     super(scope, id);
     const problems = new InputProblems(childPath(scope, id));
+    if (!checkPropsShape(problems, props, {
+      key: 'a kms.IKey (a key of this environment, or kms.Key.fromKeyArn())',
+      grantee: 'an iam.IPrincipal (a role, user, account or AWS service principal)',
+      operations: `a list of GrantOperation (${Object.values(GrantOperation).join(', ')})`,
+    }, ['operations'])) {
+      problems.throwIfAny();
+    }
     const stack = Stack.of(this);
     const keyArn = props.key.keyArn;
     const aliasName = (props.key as { aliasName?: unknown }).aliasName;
@@ -176,8 +184,12 @@ export class KeyGrant extends Construct {
     const retiring = props.retiringPrincipal ? singlePrincipalArn(problems, 'retiringPrincipal', props.retiringPrincipal) : undefined;
     const operations = props.operations ?? [];
     if (operations.length === 0) {
-      problems.add(`operations: give at least one of ${Object.values(GrantOperation).join(', ')}`);
+      problems.add(`operations: give at least one of ${Object.values(GrantOperation).join(', ')}, got none`);
     }
+    for (const op of operations) {
+      checkEnumValue(problems, 'operations', op, Object.values(GrantOperation));
+    }
+    checkOperationsForKey(problems, props.key, operations);
     const duplicates = operations.filter((op, i) => operations.indexOf(op) !== i);
     if (duplicates.length > 0) {
       problems.add(`operations: ${[...new Set(duplicates)].join(', ')} given twice`);
@@ -343,11 +355,56 @@ function checkConstraint(problems: InputProblems, name: string, context: { [key:
 
 /** The one ARN (or service principal name) of a principal. */
 function singlePrincipalArn(problems: InputProblems, name: string, principal: iam.IPrincipal): string {
+  if (!isPrincipal(principal)) {
+    problems.add(`${name} must be one IAM principal or AWS service principal (iam.IPrincipal), got ${describeInput(principal)}`);
+    return '';
+  }
   const json = principal.policyFragment.principalJson;
   const values = [...(json.AWS ?? []), ...(json.Service ?? [])];
   if (values.length !== 1 || Object.keys(json).some((k) => k !== 'AWS' && k !== 'Service') || values[0] === '*') {
     problems.add(`${name} must be one IAM principal or AWS service principal, got ${JSON.stringify(json)}`);
   }
+  checkPrincipal(problems, name, principal);
   return values[0];
 }
 
+/** The operations a key's usage allows in a grant (besides the grant and description operations). */
+function operationsForKey(spec: kms.KeySpec, usage: kms.KeyUsage): GrantOperation[] {
+  const common = [GrantOperation.CREATE_GRANT, GrantOperation.RETIRE_GRANT, GrantOperation.DESCRIBE_KEY];
+  switch (usage) {
+    case kms.KeyUsage.ENCRYPT_DECRYPT:
+      return spec === kms.KeySpec.SYMMETRIC_DEFAULT
+        ? [GrantOperation.DECRYPT, GrantOperation.ENCRYPT, GrantOperation.GENERATE_DATA_KEY, GrantOperation.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
+          GrantOperation.GENERATE_DATA_KEY_PAIR, GrantOperation.GENERATE_DATA_KEY_PAIR_WITHOUT_PLAINTEXT, GrantOperation.RE_ENCRYPT_FROM,
+          GrantOperation.RE_ENCRYPT_TO, ...common]
+        : [GrantOperation.DECRYPT, GrantOperation.ENCRYPT, GrantOperation.RE_ENCRYPT_FROM, GrantOperation.RE_ENCRYPT_TO,
+          GrantOperation.GET_PUBLIC_KEY, ...common];
+    case kms.KeyUsage.SIGN_VERIFY:
+      return [GrantOperation.SIGN, GrantOperation.VERIFY, GrantOperation.GET_PUBLIC_KEY, ...common];
+    case kms.KeyUsage.GENERATE_VERIFY_MAC:
+      return [GrantOperation.GENERATE_MAC, GrantOperation.VERIFY_MAC, ...common];
+    case kms.KeyUsage.KEY_AGREEMENT:
+      return [GrantOperation.DERIVE_SHARED_SECRET, GrantOperation.GET_PUBLIC_KEY, ...common];
+    default:
+      return common;
+  }
+}
+
+/**
+ * KMS refuses a grant whose operations the key's type does not support (CreateGrant ValidationException):
+ * checked when the library knows the key's spec and usage (its own keys and replicas).
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/grants.html#terms-grant-operations
+ */
+function checkOperationsForKey(problems: InputProblems, key: kms.IKey, operations: GrantOperation[]): void {
+  const spec = (key as { keySpec?: unknown }).keySpec;
+  const usage = (key as { keyUsage?: unknown }).keyUsage;
+  if (typeof spec !== 'string' || typeof usage !== 'string') {
+    return;
+  }
+  const allowed = operationsForKey(spec as kms.KeySpec, usage as kms.KeyUsage);
+  const refused = operations.filter((op) => Object.values(GrantOperation).includes(op) && !allowed.includes(op));
+  if (refused.length > 0) {
+    problems.add(`operations ${refused.join(', ')} are not supported by the ${spec} key with usage ${usage} (${key.node.path}); allowed: ${allowed.join(', ')}`);
+  }
+}

@@ -21,7 +21,7 @@ import {
   principalArnAccount,
   serviceDomain,
 } from '../private/sharing-ids';
-import { InputProblems } from '../private/validation';
+import { describeInput, InputProblems } from '../private/validation';
 
 /** The key-side view of a CustomerManagedKey that sharing needs. */
 interface ShareableKey extends IConstruct {
@@ -69,6 +69,10 @@ export function shareKeyForEbs(
   }
   const state = STATES.get(key) ?? { accountsListed: 0, sids: new Map<string, number>(), shared: new Map<string, Set<string>>() };
   let values = targets._values;
+  if (!Array.isArray(values)) {
+    problems.add(`${method}: give a list of targets, got ${describeInput(values)}`);
+    problems.throwIfAny();
+  }
   if (values.length === 0) {
     problems.add(`${method}: give at least one target, got an empty list`);
   }

@@ -13,7 +13,7 @@ import {
   childPath,
   concreteAccount,
 } from '../private/sharing-ids';
-import { InputProblems } from '../private/validation';
+import { checkPropsShape, InputProblems } from '../private/validation';
 
 /**
  * Properties of a {@link SnapshotShare}.
@@ -50,6 +50,12 @@ export class SnapshotShare extends Construct {
   constructor(scope: Construct, id: string, props: SnapshotShareProps) {
     super(scope, id);
     const problems = new InputProblems(childPath(scope, id));
+    if (!checkPropsShape(problems, props, {
+      snapshotId: "the id of the EBS snapshot ('snap-' and 8 or 17 hex digits)",
+      accountIds: 'a list of 12-digit account ids',
+    }, ['accountIds'])) {
+      problems.throwIfAny();
+    }
     const stack = Stack.of(this);
     checkSnapshotId(problems, props.snapshotId);
     checkAccountIds(problems, 'accountIds', props.accountIds, concreteAccount(stack));
@@ -140,6 +146,10 @@ export class AmiShare extends Construct {
   constructor(scope: Construct, id: string, props: AmiShareProps) {
     super(scope, id);
     const problems = new InputProblems(childPath(scope, id));
+    if (!checkPropsShape(problems, props, { imageId: "the id of the AMI ('ami-' and 8 or 17 hex digits)" },
+      ['accountIds', 'organizationArns', 'organizationalUnitArns', 'encryptionKeys'])) {
+      problems.throwIfAny();
+    }
     const stack = Stack.of(this);
     const accounts = props.accountIds ?? [];
     const organizations = props.organizationArns ?? [];

@@ -4,9 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { GrantOperation, KeyGrant } from './key-grant';
 import { EbsSharingPurpose } from './key-sharing';
+import { checkIamName, checkIdentitiesOfAccount, partitionOf } from '../private/names';
 import { AUTO_SCALING_GRANT_OPERATIONS, EBS_AMI_LAUNCH_ACTIONS, EBS_SNAPSHOT_COPY_ACTIONS } from '../private/perms';
 import { checkKeyArn, childPath, serviceDomain } from '../private/sharing-ids';
-import { InputProblems } from '../private/validation';
+import { checkEnumValue, checkPropsShape, InputProblems, withPath } from '../private/validation';
 
 /**
  * Properties of an {@link EbsSharedKeyAccess}.
@@ -95,7 +96,15 @@ export class EbsSharedKeyAccess extends Construct {
   constructor(scope: Construct, id: string, props: EbsSharedKeyAccessProps) {
     super(scope, id);
     const problems = new InputProblems(childPath(scope, id));
+    if (!checkPropsShape(problems, props, {}, ['purposes', 'roles', 'users', 'groups'])) {
+      problems.throwIfAny();
+    }
     const stack = Stack.of(this);
+    checkIamName(problems, 'managedPolicyName', 'managed policy name', props.managedPolicyName);
+    checkIdentitiesOfAccount(problems, stack, { roles: props.roles, users: props.users, groups: props.groups });
+    for (const purpose of props.purposes ?? []) {
+      checkEnumValue(problems, 'purposes', purpose, Object.values(EbsSharingPurpose));
+    }
     if ((props.keyArn === undefined) === (props.key === undefined)) {
       problems.add(`give exactly one of keyArn and key, got ${props.keyArn === undefined ? 'neither' : 'both'}`);
     }
@@ -107,9 +116,15 @@ export class EbsSharedKeyAccess extends Construct {
     let keyRegion: string = props.key ? Stack.of(props.key).region : stack.region;
     let keyAccount: string = props.key ? Stack.of(props.key).account : stack.account;
     if (!Token.isUnresolved(keyArn) && keyArn !== '') {
-      const parts = checkKeyArn(problems, props.keyArn !== undefined ? 'keyArn' : 'key', keyArn);
+      const what = props.keyArn !== undefined ? 'keyArn' : 'key';
+      const parts = checkKeyArn(problems, what, keyArn);
       keyRegion = parts?.region ?? keyRegion;
       keyAccount = parts?.account ?? keyAccount;
+      // Keys are shared within a partition only: an account of aws-cn cannot use a key of aws.
+      const ownPartition = partitionOf(stack.region);
+      if (parts !== undefined && ownPartition !== undefined && parts.partition !== ownPartition) {
+        problems.add(`${what} '${keyArn}' is in partition ${parts.partition}, this stack (${stack.region}) in partition ${ownPartition}; allowed: a key of partition ${ownPartition}`);
+      }
     } else if (props.key && Token.isUnresolved(keyArn)) {
       const sameEnv = Token.compareStrings(keyAccount, stack.account) === TokenComparison.SAME
         && Token.compareStrings(keyRegion, stack.region) === TokenComparison.SAME;
@@ -133,7 +148,7 @@ export class EbsSharedKeyAccess extends Construct {
       list.forEach((a) => actions.add(a));
     }
     const viaService = { 'kms:ViaService': `ec2.${keyRegion}.${serviceDomain(stack, keyRegion)}` };
-    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+    this.policy = withPath(this.node.path, () => new iam.ManagedPolicy(this, 'Policy', {
       managedPolicyName: props.managedPolicyName,
       description: 'Use of a KMS key shared by another account, through EC2 only (EBS snapshot copy, AMI launch)',
       roles: props.roles,
@@ -153,7 +168,7 @@ export class EbsSharedKeyAccess extends Construct {
           conditions: { StringEquals: viaService, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
         }),
       ],
-    });
+    }));
 
     if (props.autoScalingGrant) {
       this.autoScalingGrant = new KeyGrant(this, 'AutoScalingGrant', {

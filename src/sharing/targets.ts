@@ -13,14 +13,14 @@ export class SharingTargets {
    * Every principal of the given accounts (12-digit ids), as far as its own IAM policies allow.
    */
   public static accounts(accountIds: string[]): SharingTargets {
-    return new SharingTargets(SharingTargetKind.ACCOUNTS, [...accountIds]);
+    return new SharingTargets(SharingTargetKind.ACCOUNTS, copyOf(accountIds));
   }
 
   /**
    * The given IAM principals of other accounts, by ARN (roles, users or account roots).
    */
   public static principals(principalArns: string[]): SharingTargets {
-    return new SharingTargets(SharingTargetKind.PRINCIPALS, [...principalArns]);
+    return new SharingTargets(SharingTargetKind.PRINCIPALS, copyOf(principalArns));
   }
 
   /**
@@ -47,4 +47,9 @@ export class SharingTargets {
     /** @internal */ public readonly _kind: SharingTargetKind,
     /** @internal */ public readonly _values: string[],
   ) {}
+}
+
+/** A copy of a list; anything else (from untyped callers) is kept as it is, for the check that names it. */
+function copyOf(values: string[]): string[] {
+  return Array.isArray(values) ? [...values] : values;
 }

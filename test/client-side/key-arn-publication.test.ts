@@ -97,8 +97,8 @@ describe('KeyArnPublication', () => {
 
   describe('a malformed parameter name fails with the path, the name received and what is allowed', () => {
     test.each<[string, string, RegExp]>([
-      ['no leading slash', 'app/key', /^Keys\/Publication: parameterName must be a path of a-zA-Z0-9_.- segments, each after a \/, such as \/app\/kms-key-arn \(starting with \/ and not ending with one\), got 'app\/key'$/],
-      ['a trailing slash', '/app/key/', /\(starting with \/ and not ending with one\), got '\/app\/key\/'/],
+      ['a hierarchy without a leading slash', 'app/key', /^Keys\/Publication: parameterName must be a name of a-zA-Z0-9_.- \(such as 'app-kms-key-arn'\), or a path of such segments each after a \/ \(such as '\/app\/kms-key-arn'\): a name with a hierarchy starts with \/ and does not end with one, got 'app\/key'$/],
+      ['a trailing slash', '/app/key/', /a name with a hierarchy starts with \/ and does not end with one, got '\/app\/key\/'/],
       ['an empty segment', '/app//key', /segments '' are empty or hold other characters, got '\/app\/\/key'/],
       ['a space', '/app/my key', /segments 'my key' are empty or hold other characters/],
       ['a character SSM refuses', '/app/key:arn', /segments 'key:arn' are empty or hold other characters/],
@@ -106,7 +106,7 @@ describe('KeyArnPublication', () => {
       ['the ssm prefix in capitals', '/SSM-app/key', /must not start with 'aws' or 'ssm' in any case .*got '\/SSM-app\/key'/],
       ['more than 15 levels', `/${Array.from({ length: 16 }, (_, i) => `l${i}`).join('/')}`, /parameterName has at most 15 levels, got 16 in/],
       ['a name too long for the ARN', `/app/${'k'.repeat(1000)}`, /^Keys\/Publication: parameterName may have at most 967 characters here \(the parameter ARN has at most 1011\), got 1005$/],
-      ['an empty name', '', /parameterName must be a path .*got ''/],
+      ['an empty name', '', /parameterName must be a name of a-zA-Z0-9_.- .*got ''/],
     ])('%s', (_name, parameterName, message) => {
       const stack = stackIn(new App(), 'Keys', 'eu-west-1');
       const key = new CustomerManagedKey(stack, 'Key');

@@ -59,7 +59,7 @@ describe('bad preset input fails with the path, what was received and what is al
     ['bad event bus', ServicePreset.eventBridgeToSqs({ ruleNames: ['r'], eventBusName: 'bus name', queueNames: ['q'] }),
       /EventBridge to SQS: eventBusName must have 1 to 256 characters of a-z A-Z 0-9 \/ \. - _, got 'bus name'/],
     ['topic name with a dot', ServicePreset.eventBridgeToSns({ ruleNames: ['r'], topicNames: ['my.topic'] }),
-      /topicNames has 'my\.topic'; allowed: topic names of 1 to 256 characters of a-z A-Z 0-9 _ - \(optionally \.fifo/],
+      /topicNames has 'my\.topic'; allowed: topic names of 1 to 256 characters, \.fifo included, of a-z A-Z 0-9 _ - \(optionally ending in \.fifo/],
     ['queue name too long', ServicePreset.snsToSqs({ topicNames: ['t'], queueNames: ['q'.repeat(81)] }), /SNS to SQS: queueNames has 'q{81}'; allowed: queue names of 1 to 80/],
     ['no queue', ServicePreset.snsToSqs({ topicNames: ['t'], queueNames: [] }), /SNS to SQS: queueNames is empty/],
   ])('%s', (_, preset, message) => {

@@ -41,7 +41,7 @@ describe('sharing a key: bad targets fail with the path, what was received and w
     ['organization id in capitals', (k) => k.shareForAmiLaunch(SharingTargets.organization('o-ABCDEFGHIJ')),
       /got 'o-ABCDEFGHIJ'/],
     ['a principal that is not an IAM ARN', (k) => k.shareForSnapshotCopy(SharingTargets.principals(['role/copier'])),
-      /a principal is the ARN of an IAM role, user or account root.*got 'role\/copier'/],
+      /a principal must be the ARN of an IAM role, user or account root.*got 'role\/copier'/],
     ['a principal of the key\'s own account', (k) => k.shareForSnapshotCopy(SharingTargets.principals([`arn:aws:iam::${OWNER}:role/x`])),
       /'arn:aws:iam::111111111111:role\/x' is in the key's own account/],
     ['a principal twice', (k) => k.shareForSnapshotCopy(SharingTargets.principals(['arn:aws:iam::222222222222:role/x', 'arn:aws:iam::222222222222:role/x'])),
