@@ -52,6 +52,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `aws-cdk@${CDK_CLI_VERSION}`,
     'cdk-nag@^3.0.2',
     '@cloud-copilot/iam-simulate@^0.1.173',
+    // jsii-pacmak's own naming functions: the binding tests compute Java and Python names as it does.
+    'codemaker@^1.140.0',
   ],
 
   // The registry reachable here does not serve other platforms' optional binaries, so the
@@ -79,11 +81,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // `npm ci` cannot work with this registry (see above): install:ci uses `npm install` too.
 project.tasks.tryFind('install:ci')?.reset('npm install');
 
-// README examples must translate to Python and Java: rosetta in strict mode, failing on any error.
+// README examples must translate to Python and Java: rosetta in strict mode, failing on any error. The
+// tablet it writes (.jsii.tabl.json, a cache too) is where jsii-pacmak takes the translated examples from:
+// without it the Python and Java docs would carry the TypeScript. Rosetta leaves out the java.util imports.
 project.package.file.addOverride('jsii.metadata', { jsii: { rosetta: { strict: true } } });
 const rosetta = project.addTask('rosetta:check', {
-  description: 'Compile every README example with jsii-rosetta in strict mode (Python and Java translations).',
-  exec: 'jsii-rosetta extract --strict --fail .jsii',
+  description: 'Translate every README and API example with jsii-rosetta in strict mode into the tablet (.jsii.tabl.json).',
+  steps: [
+    { exec: 'jsii-rosetta extract --strict --fail .jsii' },
+    { exec: 'node scripts/rosetta-java-imports.js .jsii.tabl.json' },
+  ],
 });
 project.postCompileTask.spawn(rosetta);
 
@@ -91,12 +98,14 @@ project.postCompileTask.spawn(rosetta);
 // pacmak-generated sources with the system's python3-build, and check that the Java sources parse.
 const pythonTask = project.tasks.tryFind('package:python');
 pythonTask?.reset();
+pythonTask?.spawn(rosetta);
 pythonTask?.exec('rm -rf dist/python dist-python-src');
 pythonTask?.exec('jsii-pacmak --target python --code-only -o dist-python-src');
 pythonTask?.exec('$(scripts/python-with-build.sh) -m build --no-isolation --skip-dependency-check --outdir dist/python dist-python-src/python');
 pythonTask?.exec('$(scripts/python-with-build.sh) -m twine check dist/python/*');
 const javaTask = project.tasks.tryFind('package:java');
 javaTask?.reset();
+javaTask?.spawn(rosetta);
 javaTask?.exec('rm -rf dist/java dist-java-src');
 javaTask?.exec('jsii-pacmak --target java --code-only -o dist-java-src');
 javaTask?.exec('node scripts/check-java-sources.js dist-java-src/java dist/java');

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { CustomerManagedKey } from '../key/customer-managed-key';
 
 /**
- * Properties of a {@link KeyDeletionAlarm}.
+ * Properties of a `KeyDeletionAlarm`.
  */
 export interface KeyDeletionAlarmProps {
   /**

@@ -13,7 +13,7 @@ import {
 } from '../private/perms';
 
 /**
- * Options of {@link ServicePreset.cloudWatchLogs}.
+ * Options of `ServicePreset.cloudWatchLogs()`.
  */
 export interface CloudWatchLogsPresetOptions {
   /**
@@ -27,7 +27,7 @@ export interface CloudWatchLogsPresetOptions {
 }
 
 /**
- * Options of {@link ServicePreset.cloudTrail}.
+ * Options of `ServicePreset.cloudTrail()`.
  */
 export interface CloudTrailPresetOptions {
   /**
@@ -46,7 +46,7 @@ export interface CloudTrailPresetOptions {
 }
 
 /**
- * Options of {@link ServicePreset.eventBridgeToSns}.
+ * Options of `ServicePreset.eventBridgeToSns()`.
  */
 export interface EventBridgeToSnsPresetOptions {
   /** Names of the EventBridge rules, in the key's account and region, that publish to the topics; `*` matches any characters. */
@@ -64,7 +64,7 @@ export interface EventBridgeToSnsPresetOptions {
 }
 
 /**
- * Options of {@link ServicePreset.eventBridgeToSqs}.
+ * Options of `ServicePreset.eventBridgeToSqs()`.
  */
 export interface EventBridgeToSqsPresetOptions {
   /** Names of the EventBridge rules, in the key's account and region, that send to the queues; `*` matches any characters. */
@@ -82,7 +82,7 @@ export interface EventBridgeToSqsPresetOptions {
 }
 
 /**
- * Options of {@link ServicePreset.snsToSqs}.
+ * Options of `ServicePreset.snsToSqs()`.
  */
 export interface SnsToSqsPresetOptions {
   /** Names of the SNS topics, in the key's account and region, that deliver to the queues; `*` matches any characters. */

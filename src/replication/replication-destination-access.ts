@@ -22,7 +22,7 @@ import { InputProblems } from '../private/validation';
 const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /**
- * Properties of a {@link SseKmsReplicationDestinationAccess}.
+ * Properties of a `SseKmsReplicationDestinationAccess`.
  */
 export interface SseKmsReplicationDestinationAccessProps {
   /**
@@ -73,7 +73,7 @@ export interface SseKmsReplicationDestinationAccessProps {
 }
 
 /**
- * The destination account's side of a cross-account {@link SseKmsReplication}: a key policy statement
+ * The destination account's side of a cross-account `SseKmsReplication`: a key policy statement
  * that lets the source's replication role encrypt replicas with the destination key (only through S3
  * in the bucket's region, only for the bucket's objects), and a bucket policy statement that lets it
  * write exactly the replicated objects.

@@ -17,7 +17,7 @@ import {
 import { InputProblems } from '../private/validation';
 
 /**
- * Properties of a {@link SnapshotShare}.
+ * Properties of a `SnapshotShare`.
  */
 export interface SnapshotShareProps {
   /** The id of the EBS snapshot (`snap-` and 8 or 17 hex digits), owned by this stack's account and region. */
@@ -91,7 +91,7 @@ export class SnapshotShare extends Construct {
 }
 
 /**
- * Properties of an {@link AmiShare}.
+ * Properties of an `AmiShare`.
  */
 export interface AmiShareProps {
   /** The id of the AMI (`ami-` and 8 or 17 hex digits), owned by this stack's account and region. */

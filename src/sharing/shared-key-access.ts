@@ -9,7 +9,7 @@ import { checkKeyArn, childPath, serviceDomain } from '../private/sharing-ids';
 import { InputProblems } from '../private/validation';
 
 /**
- * Properties of an {@link EbsSharedKeyAccess}.
+ * Properties of an `EbsSharedKeyAccess`.
  */
 export interface EbsSharedKeyAccessProps {
   /**
