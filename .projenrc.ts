@@ -109,6 +109,13 @@ javaTask?.spawn(rosetta);
 javaTask?.exec('rm -rf dist/java dist-java-src');
 javaTask?.exec('jsii-pacmak --target java --code-only -o dist-java-src');
 javaTask?.exec('node scripts/check-java-sources.js dist-java-src/java dist/java');
+// The binding tests (test/bindings, in `test`) read these packages and make them when they are older than
+// .jsii; `package` then makes them only if they are still stale, not a second time.
+const packageAll = project.tasks.tryFind('package-all');
+packageAll?.reset();
+packageAll?.spawn(project.tasks.tryFind('package:js')!);
+packageAll?.spawn(javaTask!, { condition: 'node scripts/bindings-stale.js java' });
+packageAll?.spawn(pythonTask!, { condition: 'node scripts/bindings-stale.js python' });
 
 // The example golden-pattern app: synthesized with every check on by the pinned CLI.
 new JsonFile(project, 'cdk.json', {
