@@ -54,6 +54,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cloud-copilot/iam-simulate@^0.1.173',
     // Reads the jsii assembly in tests (parameter names as Python and Java callers see them).
     'jsii-reflect@^1.142.0',
+    // jsii-pacmak's own naming functions: the binding tests compute Java and Python names as it does.
+    'codemaker@^1.140.0',
   ],
 
   // The registry reachable here does not serve other platforms' optional binaries, so the
@@ -62,7 +64,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
   depsUpgrade: false,
   sampleCode: false,
-  gitignore: ['cdk.out', '/dist-python-src', '/dist-java-src', '.tmp', '.jsii.tabl.json', 'integ/node_modules', 'integ/package-lock.json', 'integ/cdk.out'],
+  gitignore: ['/node_modules', 'cdk.out', '/dist-python-src', '/dist-java-src', '.tmp', '.jsii.tabl.json', 'integ/node_modules', 'integ/package-lock.json', 'integ/cdk.out'],
   npmIgnoreOptions: { ignorePatterns: ['/examples', '/cdk.out', '/benchmarks', '/scripts', '/.ci', 'cdk.json', '/dist-python-src', '/dist-java-src', '/integ'] },
   jestOptions: {
     jestConfig: {
@@ -81,11 +83,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // `npm ci` cannot work with this registry (see above): install:ci uses `npm install` too.
 project.tasks.tryFind('install:ci')?.reset('npm install');
 
-// README examples must translate to Python and Java: rosetta in strict mode, failing on any error.
+// README examples must translate to Python and Java: rosetta in strict mode, failing on any error. The
+// tablet it writes (.jsii.tabl.json, a cache too) is where jsii-pacmak takes the translated examples from:
+// without it the Python and Java docs would carry the TypeScript. Rosetta leaves out the java.util imports.
 project.package.file.addOverride('jsii.metadata', { jsii: { rosetta: { strict: true } } });
 const rosetta = project.addTask('rosetta:check', {
-  description: 'Compile every README example with jsii-rosetta in strict mode (Python and Java translations).',
-  exec: 'jsii-rosetta extract --strict --fail .jsii',
+  description: 'Translate every README and API example with jsii-rosetta in strict mode into the tablet (.jsii.tabl.json).',
+  steps: [
+    { exec: 'jsii-rosetta extract --strict --fail .jsii' },
+    { exec: 'node scripts/rosetta-java-imports.js .jsii.tabl.json' },
+  ],
 });
 project.postCompileTask.spawn(rosetta);
 
@@ -93,15 +100,24 @@ project.postCompileTask.spawn(rosetta);
 // pacmak-generated sources with the system's python3-build, and check that the Java sources parse.
 const pythonTask = project.tasks.tryFind('package:python');
 pythonTask?.reset();
+pythonTask?.spawn(rosetta);
 pythonTask?.exec('rm -rf dist/python dist-python-src');
 pythonTask?.exec('jsii-pacmak --target python --code-only -o dist-python-src');
 pythonTask?.exec('$(scripts/python-with-build.sh) -m build --no-isolation --skip-dependency-check --outdir dist/python dist-python-src/python');
 pythonTask?.exec('$(scripts/python-with-build.sh) -m twine check dist/python/*');
 const javaTask = project.tasks.tryFind('package:java');
 javaTask?.reset();
+javaTask?.spawn(rosetta);
 javaTask?.exec('rm -rf dist/java dist-java-src');
 javaTask?.exec('jsii-pacmak --target java --code-only -o dist-java-src');
 javaTask?.exec('node scripts/check-java-sources.js dist-java-src/java dist/java');
+// The binding tests (test/bindings, in `test`) read these packages and make them when they are older than
+// .jsii; `package` then makes them only if they are still stale, not a second time.
+const packageAll = project.tasks.tryFind('package-all');
+packageAll?.reset();
+packageAll?.spawn(project.tasks.tryFind('package:js')!);
+packageAll?.spawn(javaTask!, { condition: 'node scripts/bindings-stale.js java' });
+packageAll?.spawn(pythonTask!, { condition: 'node scripts/bindings-stale.js python' });
 
 // The example golden-pattern app: synthesized with every check on by the pinned CLI.
 new JsonFile(project, 'cdk.json', {

@@ -17,7 +17,7 @@ const admins = new iam.Role(stack, 'KeyAdmins', { assumedBy: new iam.AccountRoot
 const uploader = new iam.Role(stack, 'Uploader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
 
 const key = new CustomerManagedKey(stack, 'Key', { description: 'integ: service presets and perimeters', admins: [admins] });
-key.allowUseVia(ServiceVia.s3(), [uploader]);
+key.allowUseVia(ServiceVia.s3(), { principals: [uploader] });
 key.addServicePreset(ServicePreset.cloudWatchLogs({ logGroupNames: ['/integ/service-presets'] }));
 key.addServicePreset(ServicePreset.eventBridgeToSns({ ruleNames: ['integ-orders'], topicNames: ['integ-orders'] }));
 key.addPerimeter(KeyPerimeter.organization('o-exampleorgid1'));

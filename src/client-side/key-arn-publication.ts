@@ -10,7 +10,7 @@ import { SSM_PARAMETER_READ_ACTIONS } from '../private/perms';
 import { checkPropsShape, describeInput, InputProblems, withPath } from '../private/validation';
 
 /**
- * Properties of a {@link KeyArnPublication}.
+ * Properties of a `KeyArnPublication`.
  */
 export interface KeyArnPublicationProps {
   /** The key whose ARN SDK clients of this stack's region use. */
@@ -50,7 +50,7 @@ export interface KeyArnPublicationProps {
 }
 
 /**
- * Properties of {@link KeyArnPublication.forMultiRegionKey}.
+ * Properties of `KeyArnPublication.forMultiRegionKey()`.
  */
 export interface MultiRegionKeyArnPublicationProps {
   /** The multi-Region primary key. */

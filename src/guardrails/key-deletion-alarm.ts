@@ -9,7 +9,7 @@ import { CustomerManagedKey } from '../key/customer-managed-key';
 import { checkPropsShape, InputProblems } from '../private/validation';
 
 /**
- * Properties of a {@link KeyDeletionAlarm}.
+ * Properties of a `KeyDeletionAlarm`.
  */
 export interface KeyDeletionAlarmProps {
   /**

@@ -9,7 +9,7 @@ import { retiredUseActionsFor, usagesFor } from '../private/key-specs';
 import { checkEnumValue, checkPropsShape, describeInput, failInput, InputProblems } from '../private/validation';
 
 /**
- * Properties of an {@link ImportedKeyRing}.
+ * Properties of an `ImportedKeyRing`.
  */
 export interface ImportedKeyRingProps {
   /**
@@ -109,7 +109,7 @@ export interface ImportedKeyRingProps {
   /**
    * A description of the ring; each version's description adds its label.
    *
-   * @default - "Version <label> of <aliasName>"
+   * @default - each version is described as "Version LABEL of ALIAS", e.g. "Version 2026 of alias/payments/card-tokens"
    */
   readonly description?: string;
 

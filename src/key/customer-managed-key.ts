@@ -60,7 +60,20 @@ export enum AccountRootAccess {
 }
 
 /**
- * Properties of a {@link CustomerManagedKey}.
+ * Who may use a key through an AWS service (`CustomerManagedKey.allowUseVia`).
+ *
+ * A struct rather than a plain list so that Java callers can pass a `List<Role>` (jsii renders list
+ * parameters of instance methods with exact element types, and struct builders with `? extends`).
+ */
+export interface AllowUseViaOptions {
+  /**
+   * The principals that may use the key through the service.
+   */
+  readonly principals: iam.IPrincipal[];
+}
+
+/**
+ * Properties of a `CustomerManagedKey`.
  */
 export interface CustomerManagedKeyProps {
   /**
@@ -551,8 +564,8 @@ export class CustomerManagedKey extends kms.Key {
    * <service>.<region>.amazonaws.com`, for the region of each key that renders the policy, replicas
    * included). Principals of other accounts also need an identity policy in their own account.
    */
-  public allowUseVia(service: ServiceVia, principals: iam.IPrincipal[]): void {
-    this.addServicePreset(ServicePreset.useVia(service, principals));
+  public allowUseVia(service: ServiceVia, options: AllowUseViaOptions): void {
+    this.addServicePreset(ServicePreset.useVia(service, options.principals));
   }
 
   /**

@@ -75,7 +75,7 @@ export interface KeyIdentityPolicyProps {
 }
 
 /**
- * Properties of a {@link KeyAdminPolicy}.
+ * Properties of a `KeyAdminPolicy`.
  */
 export interface KeyAdminPolicyProps extends KeyIdentityPolicyProps {
   /**
@@ -127,7 +127,7 @@ export class KeyAdminPolicy extends iam.ManagedPolicy {
 }
 
 /**
- * Properties of a {@link KeyUserPolicy}.
+ * Properties of a `KeyUserPolicy`.
  */
 export interface KeyUserPolicyProps extends KeyIdentityPolicyProps {}
 

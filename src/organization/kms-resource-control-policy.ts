@@ -7,7 +7,7 @@ import { checkAccountIds, checkOrganizationId, childPath } from '../private/shar
 import { InputProblems } from '../private/validation';
 
 /**
- * Properties of a {@link KmsResourceControlPolicy}.
+ * Properties of a `KmsResourceControlPolicy`.
  */
 export interface KmsResourceControlPolicyProps {
   /**

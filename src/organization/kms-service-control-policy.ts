@@ -17,7 +17,7 @@ const KEY_ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
 /**
- * Properties of a {@link KmsServiceControlPolicy}. Each statement can be turned on or off on its own.
+ * Properties of a `KmsServiceControlPolicy`. Each statement can be turned on or off on its own.
  */
 export interface KmsServiceControlPolicyProps {
   /**

@@ -39,7 +39,7 @@ export enum RegionConcurrency {
 }
 
 /**
- * Properties of a {@link MemberAccountStackSet}.
+ * Properties of a `MemberAccountStackSet`.
  */
 export interface MemberAccountStackSetProps {
   /** The stack to deploy to every member account of the units, built with the library's constructs. */
@@ -144,7 +144,7 @@ export interface MemberAccountStackSetProps {
 
 /**
  * A service-managed CloudFormation StackSet with automatic deployment that puts a
- * {@link MemberAccountStack} (for example the target side of a shared key, `EbsSharedKeyAccess`) in every
+ * `MemberAccountStack` (for example the target side of a shared key, `EbsSharedKeyAccess`) in every
  * account of organizational units, in given regions, including accounts that join later. Deploy it in the
  * management account or a StackSets delegated administrator account, with trusted access for StackSets
  * enabled in AWS Organizations.

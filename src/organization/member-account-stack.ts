@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { failInput } from '../private/validation';
 
 /**
- * Properties of a {@link MemberAccountStack}.
+ * Properties of a `MemberAccountStack`.
  */
 export interface MemberAccountStackProps {
   /**
@@ -23,7 +23,7 @@ export interface MemberAccountStackProps {
 }
 
 /**
- * The stack that a {@link MemberAccountStackSet} deploys to every account of its organizational units and
+ * The stack that a `MemberAccountStackSet` deploys to every account of its organizational units and
  * regions: build it with the library's constructs (for example `EbsSharedKeyAccess` with the shared
  * key's ARN and roles found by name). It is not a stack of the app: `cdk deploy` never deploys it; its
  * template travels inside the StackSet (`TemplateBody`), so member accounts need no CDK bootstrap.

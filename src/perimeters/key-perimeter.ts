@@ -6,7 +6,7 @@ import { ResolvedStatement } from '../private/policy-analysis';
 import { checkOrganizationPath } from '../private/sharing-ids';
 
 /**
- * Options of {@link KeyPerimeter.network}. A request passes the perimeter when it comes through one of
+ * Options of `KeyPerimeter.network()`. A request passes the perimeter when it comes through one of
  * the VPC endpoints or from one of the VPCs.
  */
 export interface NetworkPerimeterOptions {

@@ -15,7 +15,7 @@ import {
 import { describeInput, InputProblems } from '../private/validation';
 
 /**
- * Options of {@link ServicePreset.cloudWatchLogs}.
+ * Options of `ServicePreset.cloudWatchLogs()`.
  */
 export interface CloudWatchLogsPresetOptions {
   /**
@@ -29,7 +29,7 @@ export interface CloudWatchLogsPresetOptions {
 }
 
 /**
- * Options of {@link ServicePreset.cloudTrail}.
+ * Options of `ServicePreset.cloudTrail()`.
  */
 export interface CloudTrailPresetOptions {
   /**
@@ -48,7 +48,7 @@ export interface CloudTrailPresetOptions {
 }
 
 /**
- * Options of {@link ServicePreset.eventBridgeToSns}.
+ * Options of `ServicePreset.eventBridgeToSns()`.
  */
 export interface EventBridgeToSnsPresetOptions {
   /** Names of the EventBridge rules, in the key's account and region, that publish to the topics; `*` matches any characters. */
@@ -66,7 +66,7 @@ export interface EventBridgeToSnsPresetOptions {
 }
 
 /**
- * Options of {@link ServicePreset.eventBridgeToSqs}.
+ * Options of `ServicePreset.eventBridgeToSqs()`.
  */
 export interface EventBridgeToSqsPresetOptions {
   /** Names of the EventBridge rules, in the key's account and region, that send to the queues; `*` matches any characters. */
@@ -84,7 +84,7 @@ export interface EventBridgeToSqsPresetOptions {
 }
 
 /**
- * Options of {@link ServicePreset.snsToSqs}.
+ * Options of `ServicePreset.snsToSqs()`.
  */
 export interface SnsToSqsPresetOptions {
   /** Names of the SNS topics, in the key's account and region, that deliver to the queues; `*` matches any characters. */

@@ -48,7 +48,7 @@ export function checkPolicyTargets(problems: InputProblems, targetIds: string[])
   }
 }
 
-/** What an organization policy construct passes to {@link createOrganizationPolicy}. */
+/** What an organization policy construct passes to `createOrganizationPolicy`. */
 export interface OrganizationPolicyInput {
   readonly type: 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';
   readonly policyName?: string;

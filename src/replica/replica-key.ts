@@ -76,7 +76,7 @@ export interface ReplicaKeyOptions {
 }
 
 /**
- * Properties of a {@link ReplicaKey}.
+ * Properties of a `ReplicaKey`.
  *
  * A replica shares the key spec, key usage, key material and rotation of its primary: it has no such
  * property, and passing one anyway (for example from an untyped object) is an error.
@@ -104,7 +104,7 @@ export interface ReplicaKeyProps extends ReplicaKeyOptions {
 }
 
 /**
- * Options of {@link ReplicaKey.replicate}: the regions, and the settings given to every replica.
+ * Options of `ReplicaKey.replicate()`: the regions, and the settings given to every replica.
  */
 export interface ReplicateOptions extends ReplicaKeyOptions {
   /**

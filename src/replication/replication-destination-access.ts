@@ -23,7 +23,7 @@ import { checkPropsShape, InputProblems } from '../private/validation';
 const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/([\x21-\x7E]*\/)?[\w+=,.@-]{1,64}$/;
 
 /**
- * Properties of a {@link SseKmsReplicationDestinationAccess}.
+ * Properties of a `SseKmsReplicationDestinationAccess`.
  */
 export interface SseKmsReplicationDestinationAccessProps {
   /**
@@ -83,7 +83,7 @@ export interface SseKmsReplicationDestinationAccessProps {
 }
 
 /**
- * The destination account's side of a cross-account {@link SseKmsReplication}: a key policy statement
+ * The destination account's side of a cross-account `SseKmsReplication`: a key policy statement
  * that lets the source's replication role encrypt replicas with the destination key (only through S3
  * in the bucket's region, only for the bucket's objects), and a bucket policy statement that lets it
  * write exactly the replicated objects.

@@ -35,7 +35,7 @@ import {
 import { checkPropsShape, describeInput, InputProblems, withPath } from '../private/validation';
 
 /**
- * A destination of {@link SseKmsReplication}: a bucket, the key its replicas are encrypted with, and
+ * A destination of `SseKmsReplication`: a bucket, the key its replicas are encrypted with, and
  * which objects go there.
  */
 export interface SseKmsReplicationDestination {
@@ -96,7 +96,7 @@ export interface SseKmsReplicationDestination {
 }
 
 /**
- * Properties of a {@link SseKmsReplication}.
+ * Properties of a `SseKmsReplication`.
  */
 export interface SseKmsReplicationProps {
   /**
@@ -167,7 +167,7 @@ export interface SseKmsReplicationProps {
  * - `kms:Decrypt` on the source key and `kms:Encrypt` on each destination key, each only through S3 in
  *   that bucket's region (`kms:ViaService`) and only for that bucket's objects (`kms:EncryptionContext:aws:s3:arn`);
  * - the key policies of the source and destination keys of this account that the CDK can change say
- *   the same; for a destination in another account, see {@link SseKmsReplicationDestinationAccess};
+ *   the same; for a destination in another account, see `SseKmsReplicationDestinationAccess`;
  * - the source bucket's replication configuration selects SSE-KMS objects and names each destination key.
  */
 export class SseKmsReplication extends Construct {

@@ -66,7 +66,7 @@ const MAX_CONSTRAINT_PAIRS = 8;
 const MAX_CONSTRAINT_VALUE = 384;
 
 /**
- * Properties of a {@link KeyGrant}.
+ * Properties of a `KeyGrant`.
  */
 export interface KeyGrantProps {
   /**

@@ -16,7 +16,7 @@ import {
 import { checkPropsShape, InputProblems } from '../private/validation';
 
 /**
- * Properties of a {@link SnapshotShare}.
+ * Properties of a `SnapshotShare`.
  */
 export interface SnapshotShareProps {
   /** The id of the EBS snapshot (`snap-` and 8 or 17 hex digits), owned by this stack's account and region. */
@@ -92,7 +92,7 @@ export class SnapshotShare extends Construct {
 }
 
 /**
- * Properties of an {@link AmiShare}.
+ * Properties of an `AmiShare`.
  */
 export interface AmiShareProps {
   /** The id of the AMI (`ami-` and 8 or 17 hex digits), owned by this stack's account and region. */

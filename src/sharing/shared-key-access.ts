@@ -10,7 +10,7 @@ import { checkKeyArn, childPath, serviceDomain } from '../private/sharing-ids';
 import { checkEnumValue, checkPropsShape, InputProblems, withPath } from '../private/validation';
 
 /**
- * Properties of an {@link EbsSharedKeyAccess}.
+ * Properties of an `EbsSharedKeyAccess`.
  */
 export interface EbsSharedKeyAccessProps {
   /**

@@ -39,7 +39,7 @@ function setup(...perimeters: KeyPerimeter[]): Setup {
     admins: [admin],
     users: [user, iam.Role.fromRoleArn(stack, 'Partner', PARTNER), iam.Role.fromRoleArn(stack, 'Slr', SERVICE_LINKED_ROLE)],
   });
-  key.allowUseVia(ServiceVia.s3(), [viaS3]);
+  key.allowUseVia(ServiceVia.s3(), { principals: [viaS3] });
   key.addServicePreset(ServicePreset.cloudWatchLogs({ logGroupNames: ['/app/orders'] }));
   for (const p of perimeters) {
     key.addPerimeter(p);

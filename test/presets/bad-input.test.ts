@@ -39,7 +39,7 @@ describe('a preset for a service that cannot use the key\'s spec fails with the 
 
   test('allowUseVia checks the spec the same way', () => {
     const key = newKey({ keySpec: kms.KeySpec.HMAC_256 });
-    expect(() => key.allowUseVia(ServiceVia.rds(), [role(key)])).toThrow(/^Stack\/Key: Amazon RDS can use only SYMMETRIC_DEFAULT keys, got a HMAC_256 key$/);
+    expect(() => key.allowUseVia(ServiceVia.rds(), { principals: [role(key)] })).toThrow(/^Stack\/Key: Amazon RDS can use only SYMMETRIC_DEFAULT keys, got a HMAC_256 key$/);
   });
 });
 
@@ -78,7 +78,7 @@ describe('bad preset input fails with the path, what was received and what is al
     ['the own account root', () => [new iam.AccountRootPrincipal()], /must not be the key's own account root .*: that would let every IAM principal of the account use the key/],
   ])('allowUseVia with %s', (_, principals, message) => {
     const key = newKey();
-    expect(() => key.allowUseVia(ServiceVia.s3(), principals(key.stack))).toThrow(message);
+    expect(() => key.allowUseVia(ServiceVia.s3(), { principals: principals(key.stack) })).toThrow(message);
   });
 
   test('CloudTrail log readers must be named IAM principals', () => {

@@ -78,7 +78,7 @@ describe.each([
 ])('allowUseVia(%s)', (service, via) => {
   const s = setup((stack, key) => {
     const role = new iam.Role(stack, 'ViaRole', { assumedBy: new iam.AccountRootPrincipal() });
-    key.allowUseVia(via, [role]);
+    key.allowUseVia(via, { principals: [role] });
   });
   const viaRole = s.world.arnOf(s.world.logicalId('AWS::IAM::Role', 'ViaRole'));
   const viaService = `${service}.${REGION}.amazonaws.com`;
@@ -315,7 +315,7 @@ describe('presets render for the region of the key that carries them (replicas)'
   const replicaStack = new Stack(app, 'Replica', { env: { account: ACCOUNT, region: 'us-east-1' } });
   const role = iam.Role.fromRoleArn(primaryStack, 'ViaRole', `arn:aws:iam::${ACCOUNT}:role/via`);
   const key = new CustomerManagedKey(primaryStack, 'Key', { multiRegion: true });
-  key.allowUseVia(ServiceVia.ec2(), [role]);
+  key.allowUseVia(ServiceVia.ec2(), { principals: [role] });
   key.addServicePreset(ServicePreset.cloudWatchLogs({ logGroupNames: ['/app/orders'] }));
   const replicaPolicy = new iam.PolicyDocument();
   key._policyModel.subscribe((part) => replicaPolicy.addStatements(...part({ stack: replicaStack, replica: true })));

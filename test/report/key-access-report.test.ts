@@ -51,7 +51,7 @@ function patterns(app: App): Stack[] {
     aliases: ['alias/report/app'],
     multiRegion: true,
   });
-  key.allowUseVia(ServiceVia.s3(), [uploader]);
+  key.allowUseVia(ServiceVia.s3(), { principals: [uploader] });
   key.addServicePreset(ServicePreset.cloudWatchLogs({ logGroupNames: ['/app/orders'] }));
   key.shareForSnapshotCopy(SharingTargets.accounts(['222222222222', '333333333333']));
   key.shareForAmiLaunch(SharingTargets.organization('o-exampleorg1'));
