@@ -146,6 +146,7 @@ export class ServicePreset {
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
    */
   public static cloudWatchLogs(options: CloudWatchLogsPresetOptions): ServicePreset {
+    options = presetOptions(options);
     return new ServicePreset('CloudWatch Logs', 'CloudWatchLogs', SYMMETRIC_ONLY,
       () => checkNames('logGroupNames', options.logGroupNames, LOG_GROUP_NAME, 'log group names of 1 to 512 characters of a-z A-Z 0-9 . - _ / # (and * as wildcard)'),
       ({ stack }, sid) => [new iam.PolicyStatement({
@@ -171,6 +172,7 @@ export class ServicePreset {
    * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
    */
   public static cloudTrail(options: CloudTrailPresetOptions): ServicePreset {
+    options = presetOptions(options);
     const readers = options.logReaders ?? [];
     return new ServicePreset('CloudTrail', 'CloudTrail', SYMMETRIC_ONLY,
       (facts) => [
@@ -221,6 +223,7 @@ export class ServicePreset {
    * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
    */
   public static eventBridgeToSns(options: EventBridgeToSnsPresetOptions): ServicePreset {
+    options = presetOptions(options);
     return ServicePreset.publisher('EventBridge to SNS', 'EventBridgeToSns', 'events.amazonaws.com',
       { what: 'ruleNames', names: options.ruleNames, ...ruleArns(options.eventBusName) },
       { what: 'topicNames', names: options.topicNames, ...SNS_TOPICS });
@@ -234,6 +237,7 @@ export class ServicePreset {
    * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
    */
   public static eventBridgeToSqs(options: EventBridgeToSqsPresetOptions): ServicePreset {
+    options = presetOptions(options);
     return ServicePreset.publisher('EventBridge to SQS', 'EventBridgeToSqs', 'events.amazonaws.com',
       { what: 'ruleNames', names: options.ruleNames, ...ruleArns(options.eventBusName) },
       { what: 'queueNames', names: options.queueNames, ...SQS_QUEUES });
@@ -247,6 +251,7 @@ export class ServicePreset {
    * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
    */
   public static snsToSqs(options: SnsToSqsPresetOptions): ServicePreset {
+    options = presetOptions(options);
     return ServicePreset.publisher('SNS to SQS', 'SnsToSqs', 'sns.amazonaws.com',
       { what: 'topicNames', names: options.topicNames, ...SNS_TOPICS },
       { what: 'queueNames', names: options.queueNames, ...SQS_QUEUES });
@@ -368,6 +373,14 @@ function ruleArns(eventBusName: string | undefined) {
 /** `arn:<partition>:<service>:<region>:<account>:<resource>` of the stack that renders the key. */
 function arnIn(stack: Stack, service: string, resource: string): string {
   return `arn:${stack.partition}:${service}:${stack.region}:${stack.account}:${resource}`;
+}
+
+/**
+ * Untyped callers (plain JavaScript) may pass no options at all: the preset then reports each missing
+ * list, with the key's path, when it is added to a key, instead of a TypeError from here.
+ */
+function presetOptions<T>(options: T): T {
+  return options ?? ({} as T);
 }
 
 function checkNames(what: string, names: string[], pattern: RegExp, allowed: string): string[] {
