@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import {
   CustomerManagedKey, KeyAccessReport, KeyPerimeter, ReplicaKey, ServicePreset, ServiceVia, SharingTargets,
 } from '../../src';
+import { addGoldenPatternApp } from '../../examples/golden-pattern/app';
 import { decide, KMS_STAR_POLICY, World } from '../helpers/world';
 
 const ACCOUNT = '111111111111';
@@ -191,7 +192,9 @@ async function simulateCells(world: World, keys: any[]): Promise<{ requests: num
         const who = requester(world, key, row);
         // KMS sets kms:CallerAccount on every request; the simulator takes it from the context.
         const callerAccount = /^arn:aws:iam::(\d{12}):/.exec(who.principal)?.[1];
-        const base = { ...(callerAccount ? { 'kms:CallerAccount': callerAccount } : {}), ...who.context, ...grantContext(cap.id) };
+        // So are aws:PrincipalArn and aws:PrincipalAccount, which AWS sets on every request of an IAM principal.
+        const identity = callerAccount ? { 'kms:CallerAccount': callerAccount, 'aws:PrincipalArn': who.principal, 'aws:PrincipalAccount': callerAccount } : {};
+        const base = { ...identity, ...who.context, ...grantContext(cap.id) };
         const label = `${keyId} ${row.display} ${cap.id} (${cell.verdict})`;
         const check = async (action: string, context: Record<string, any>, identity: any[], expectAllowed: boolean) => {
           requests++;
@@ -227,6 +230,30 @@ async function simulateCells(world: World, keys: any[]): Promise<{ requests: num
   }
   return { requests, disagreements };
 }
+
+describe('KeyAccessReport on the example app: every pattern of the library', () => {
+  const CONTEXT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+  let json: any;
+  let world: World;
+  beforeAll(() => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-example-'));
+    const app = new App({ outdir, context: CONTEXT });
+    addGoldenPatternApp(app, env);
+    app.synth();
+    json = JSON.parse(fs.readFileSync(path.join(outdir, 'key-access-report.json'), 'utf8'));
+    world = new World(...app.node.children.filter((c): c is Stack => Stack.isStack(c)));
+  });
+
+  test('the example app writes the report, one section per key', () => {
+    expect(json.keys.length).toBeGreaterThan(5);
+  });
+
+  test('every cell of every key agrees with IAM simulation (sharing, replication, deployers, presets, replicas, grants across stacks)', async () => {
+    const { requests, disagreements } = await simulateCells(world, json.keys);
+    expect(disagreements).toEqual([]);
+    expect(requests).toBeGreaterThan(500);
+  });
+});
 
 describe('KeyAccessReport snapshots', () => {
   test('a small key', () => {
