@@ -4,10 +4,10 @@ import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { addGoldenPatternApp } from '../../examples/golden-pattern/app';
 import {
   CustomerManagedKey, KeyAccessReport, KeyPerimeter, ReplicaKey, ServicePreset, ServiceVia, SharingTargets,
 } from '../../src';
-import { addGoldenPatternApp } from '../../examples/golden-pattern/app';
 import { decide, KMS_STAR_POLICY, World } from '../helpers/world';
 
 const ACCOUNT = '111111111111';
@@ -193,8 +193,8 @@ async function simulateCells(world: World, keys: any[]): Promise<{ requests: num
         // KMS sets kms:CallerAccount on every request; the simulator takes it from the context.
         const callerAccount = /^arn:aws:iam::(\d{12}):/.exec(who.principal)?.[1];
         // So are aws:PrincipalArn and aws:PrincipalAccount, which AWS sets on every request of an IAM principal.
-        const identity = callerAccount ? { 'kms:CallerAccount': callerAccount, 'aws:PrincipalArn': who.principal, 'aws:PrincipalAccount': callerAccount } : {};
-        const base = { ...identity, ...who.context, ...grantContext(cap.id) };
+        const requestIdentity = callerAccount ? { 'kms:CallerAccount': callerAccount, 'aws:PrincipalArn': who.principal, 'aws:PrincipalAccount': callerAccount } : {};
+        const base = { ...requestIdentity, ...who.context, ...grantContext(cap.id) };
         const label = `${keyId} ${row.display} ${cap.id} (${cell.verdict})`;
         const check = async (action: string, context: Record<string, any>, identity: any[], expectAllowed: boolean) => {
           requests++;
