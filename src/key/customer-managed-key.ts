@@ -123,7 +123,7 @@ export interface CustomerManagedKeyProps {
    * synthesizer has no CloudFormation execution role (`CliCredentialsStackSynthesizer`, a pipeline role).
    *
    * @default - each stack's synthesizer's CloudFormation execution role (DefaultStackSynthesizer:
-   * `cdk-hnb659fds-cfn-exec-role-<account>-<region>`, or its custom qualifier or role ARN)
+   * `cdk-hnb659fds-cfn-exec-role-ACCOUNT-REGION`, or its custom qualifier or role ARN)
    */
   readonly deployers?: iam.IPrincipal[];
 

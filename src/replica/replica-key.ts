@@ -70,7 +70,7 @@ export interface ReplicaKeyOptions {
    * calls, and in the primary's for `kms:ReplicateKey` to this replica's region.
    *
    * @default - the primary's `deployers` of this replica's account and region, else the replica stack's
-   * synthesizer's CloudFormation execution role (`cdk-hnb659fds-cfn-exec-role-<account>-<replica region>`)
+   * synthesizer's CloudFormation execution role (`cdk-hnb659fds-cfn-exec-role-ACCOUNT-REGION`, the replica's region)
    */
   readonly deployers?: iam.IPrincipal[];
 }

@@ -107,7 +107,7 @@ describe('origin EXTERNAL, evaluated', () => {
 describe('origin: bad input', () => {
   test.each<[string, CustomerManagedKeyProps, RegExp]>([
     ['rotation on an EXTERNAL key', { origin: KeyOrigin.EXTERNAL, enableKeyRotation: true },
-      /^Stack\/Key: enableKeyRotation: a key with origin EXTERNAL \(imported key material\) cannot rotate automatically; rotate it by alias with ImportedKeyRing$/],
+      /^Stack\/Key: enableKeyRotation: a key with origin EXTERNAL \(imported key material\) cannot rotate automatically; rotate it in place \(ImportKeyMaterial with new material, then RotateKeyOnDemand: grantImportedKeyMaterialRotation\) or/],
     ['a rotation period on an EXTERNAL key', { origin: KeyOrigin.EXTERNAL, rotationPeriod: Duration.days(365) },
       /^Stack\/Key: rotationPeriod: a key with origin EXTERNAL \(imported key material\) cannot rotate automatically/],
     ['an ML-DSA key for imported material', { origin: KeyOrigin.EXTERNAL, keySpec: kms.KeySpec.ML_DSA_65 },

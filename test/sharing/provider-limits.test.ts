@@ -90,7 +90,8 @@ test('past IAM\'s quota of managed policies per role, synth fails with the count
   const stack = new Stack(app, 'TooMany', { env: { account: ACCOUNT, region: 'eu-west-1' } });
   const key = new CustomerManagedKey(stack, 'Key');
   // Grants whose operations all differ cannot share a statement.
-  const ops = Object.values(GrantOperation);
+  // Only the operations a symmetric encryption key supports.
+  const ops = Object.values(GrantOperation).filter((o) => !/Sign|Verify|Mac|PublicKey|SharedSecret/.test(o));
   for (let i = 0; i < 400; i++) {
     // The operations of grant i are those of the bits of i + 1 (written out in binary).
     const bits = (i + 1).toString(2).split('').reverse();
