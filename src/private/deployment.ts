@@ -30,6 +30,7 @@ import {
   CLOUDTRAIL_ENCRYPT_ACTIONS,
 } from './perms';
 import { principalsOf } from './policy-analysis';
+import { InputProblems } from './validation';
 import type { DeploymentUse } from '../deployment/deployment-use';
 
 /**
@@ -74,6 +75,12 @@ export class KeyDeployment {
 
   /** Declares a use the templates cannot show. */
   public declare(use: DeploymentUse): void {
+    const problems = new InputProblems(this.key.construct.node.path);
+    if (this.key.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
+      problems.add(`addDeploymentUse: ${use.serviceName} uses SYMMETRIC_DEFAULT keys only, got a ${this.key.keySpec} key`);
+    }
+    use._problems().forEach((p) => problems.add(`addDeploymentUse: ${p}`));
+    problems.throwIfAny();
     this.declared.push(use);
   }
 

@@ -351,12 +351,6 @@ export class ReplicaKey extends Resource implements kms.IKey {
    * without declaring them.
    */
   public addDeploymentUse(use: DeploymentUse): void {
-    const problems = new InputProblems(this.node.path);
-    if (this.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
-      problems.add(`addDeploymentUse: ${use.serviceName} uses SYMMETRIC_DEFAULT keys only, got a ${this.keySpec} key`);
-    }
-    use._problems().forEach((p) => problems.add(`addDeploymentUse: ${p}`));
-    problems.throwIfAny();
     this.deployment.declare(use);
   }
 
