@@ -1,4 +1,4 @@
-import { Duration, Validations, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Duration, Lazy, Validations, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
@@ -9,7 +9,7 @@ import { KeyPerimeter } from '../perimeters/key-perimeter';
 import { applyServicePreset } from '../presets/apply';
 import { ServicePreset } from '../presets/service-preset';
 import { ServiceVia } from '../presets/service-via';
-import { grantInKeyPolicy, UseGrant, useGrantActions } from '../private/key-grants';
+import { grantInKeyPolicy, isOwnAccountRoot, UseGrant, useGrantActions } from '../private/key-grants';
 import { checkKeyPolicy } from '../private/key-policy-checks';
 import { KeyPolicyModel } from '../private/key-policy-model';
 import { checkAlias, checkAliases, checkDescription, checkRemovalPolicy, checkTags, normalizeAlias } from '../private/key-properties';
@@ -20,6 +20,7 @@ import {
   KEY_POLICY_MANAGER_ACTIONS,
   MULTI_REGION_ADMIN_ACTIONS,
   PUT_KEY_POLICY,
+  REPLICATE_KEY,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
 import { InputProblems, wholeDaysWithin } from '../private/validation';
@@ -324,6 +325,10 @@ export class CustomerManagedKey extends kms.Key {
 
   private readonly addedAliases: string[] = [];
   private readonly hasKeyPolicyManagers: boolean;
+  /** The principals that hold kms:PutKeyPolicy, and so alone may hold kms:ReplicateKey. */
+  private readonly policyRewriters: iam.IPrincipal[];
+  /** The regions of the declared replicas of this (multi-Region) key. */
+  private readonly replicaRegions: string[] = [];
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps = {}) {
     super(scope, id, CustomerManagedKey.toKeyProps(scope, id, props));
@@ -336,6 +341,10 @@ export class CustomerManagedKey extends kms.Key {
     this.origin = props.origin ?? KeyOrigin.AWS_KMS;
     this.rotationEnabled = props.enableKeyRotation ?? rotatesByDefault(this.keySpec, this.origin);
     this.hasKeyPolicyManagers = (props.keyPolicyManagers ?? []).length > 0;
+    this.policyRewriters = this.hasKeyPolicyManagers ? [...props.keyPolicyManagers!] : [
+      ...(this.accountRootAccess === AccountRootAccess.ADMINISTRATION ? [new iam.AccountRootPrincipal()] : []),
+      ...props.admins ?? [],
+    ];
 
     const cfnKey = this.node.defaultChild as kms.CfnKey;
     // kms.Key has no origin prop. AWS_KMS is left out, as before, so existing keys' templates stay the same.
@@ -374,8 +383,34 @@ export class CustomerManagedKey extends kms.Key {
     }
 
     this.node.addValidation({
-      validate: () => checkKeyPolicy(this, this.policy, this.accountRootAccess === AccountRootAccess.FULL_DELEGATION),
+      validate: () => checkKeyPolicy(this, this.policy, {
+        fullDelegation: this.accountRootAccess === AccountRootAccess.FULL_DELEGATION,
+        replicaRegions: this.multiRegion ? [...this.replicaRegions] : undefined,
+      }),
     });
+  }
+
+  /**
+   * Lets the principals that may rewrite the key policy (PutKeyPolicy) replicate this multi-Region key
+   * into a region: `kms:ReplicateKey` held by `kms:ReplicaRegion` to the declared replicas' regions. A
+   * replica gets a key policy of the caller's choosing, so ReplicateKey is as strong as PutKeyPolicy.
+   * @internal
+   */
+  public _allowReplicationTo(region: string): void {
+    if (this.replicaRegions.includes(region)) {
+      return;
+    }
+    this.replicaRegions.push(region);
+    if (this.replicaRegions.length > 1 || this.policyRewriters.length === 0) {
+      return;
+    }
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'KeyReplication',
+      principals: this.policyRewriters,
+      actions: [REPLICATE_KEY],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ReplicaRegion': Lazy.list({ produce: () => [...this.replicaRegions].sort() }) } },
+    }));
   }
 
   /**
@@ -644,8 +679,7 @@ function validatePrincipals(problems: InputProblems, stack: Stack, props: Custom
         problems.add(`${role} must be named IAM principals, got '*' (anyone); share the key with accounts or an organization instead`);
       } else if (json.Service || json.Federated || json.CanonicalUser) {
         problems.add(`${role} must be IAM principals (roles, users, accounts), got ${desc}`);
-      } else if (p instanceof iam.AccountRootPrincipal || (p instanceof iam.AccountPrincipal
-        && Token.compareStrings(String(p.accountId), stack.account) === TokenComparison.SAME)) {
+      } else if (isOwnAccountRoot(stack, p)) {
         problems.add(`${role} must not be this key's own account root (${desc}): the account root's access is set by accountRootAccess`);
       }
     }

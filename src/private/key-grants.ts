@@ -3,7 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { sameEnvironment } from './environment';
-import { failInput } from './validation';
+import { analysisContextOf, KeyPolicyAnalysis, namesSource, PrincipalKind } from './key-policy-analyzer';
+import { failInput, InputProblems } from './validation';
 
 /**
  * Grants of the library's keys (primaries, replicas, imported replicas), in one place: what each
@@ -91,6 +92,7 @@ function encryptActions(spec: kms.KeySpec | undefined): string[] {
  */
 export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions: string[]): iam.Grant {
   refuseWildcard(key, actions);
+  refuseGrantee(key, grantee);
   const granteeStack = granteeStackOf(grantee);
   const crossEnvironment = granteeStack !== undefined && !sameEnvironment(granteeStack, Stack.of(key));
   return iam.Grant.addToPrincipalAndResource({
@@ -109,6 +111,7 @@ export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions
  */
 export function grantInIdentityPolicy(key: kms.IKey, grantee: iam.IGrantable, actions: string[]): iam.Grant {
   refuseWildcard(key, actions);
+  refuseGrantee(key, grantee);
   return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [key.keyArn] });
 }
 
@@ -117,6 +120,59 @@ function refuseWildcard(key: IConstruct, actions: string[]): void {
   if (wildcard.length > 0) {
     failInput(key.node.path, `grant() does not give '${wildcard[0]}': name the actions (allowed: kms:<Action>), or use grantAdmin() or a use grant`);
   }
+}
+
+/**
+ * Whether a principal, read as the key policy analyzer reads it, is the key's own account root in any
+ * spelling (`AccountRootPrincipal`, `AccountPrincipal` of the account, `ArnPrincipal` of `:root` or of
+ * the 12-digit id, `*` held to the account by `kms:CallerAccount`).
+ */
+export function isOwnAccountRoot(stack: Stack, principal: iam.IPrincipal): boolean {
+  try {
+    const fragment = principal.policyFragment;
+    const statement = { Effect: 'Allow', Action: 'kms:DescribeKey', Principal: stack.resolve(fragment.principalJson), Condition: stack.resolve(fragment.conditions) };
+    const [analyzed] = KeyPolicyAnalysis.of([statement], analysisContextOf(stack)).statements;
+    return analyzed.principals.some((p) => p.kind === PrincipalKind.ACCOUNT_ROOT && p.wholeAccount);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Grants name principals, read as the key policy analyzer reads them (every spelling of `*` and of the
+ * account root, conditions of a `PrincipalWithConditions` included): `*`, a service without a source
+ * condition and the key's own account root are refused, each with what to use instead.
+ */
+function refuseGrantee(key: IConstruct, grantee: iam.IGrantable): void {
+  const stack = Stack.of(key);
+  let statement: { Principal: unknown; Condition: any };
+  try {
+    const fragment = grantee.grantPrincipal.policyFragment;
+    statement = { Principal: stack.resolve(fragment.principalJson), Condition: stack.resolve(fragment.conditions) };
+  } catch {
+    // A principal of another environment, or one that cannot be put in a key policy: aws-cdk-lib reports it.
+    return;
+  }
+  const analysis = KeyPolicyAnalysis.of([{ Effect: 'Allow', Action: 'kms:DescribeKey', ...statement }], analysisContextOf(stack));
+  const [analyzed] = analysis.statements;
+  const problems = new InputProblems(key.node.path);
+  if (analyzed.writtenPrincipals.some((p) => p.kind === PrincipalKind.ANYONE)) {
+    problems.add('a grant does not give \'*\' (anyone) use of the key, even under conditions: share it with accounts or an organization ' +
+      'through EC2 with shareForSnapshotCopy() or shareForAmiLaunch(), or name the principals');
+  }
+  for (const p of analyzed.principals) {
+    if (p.kind === PrincipalKind.SERVICE && !namesSource(analyzed.conditions)) {
+      problems.add(`a grant to the service principal ${p.display} needs aws:SourceAccount, aws:SourceArn or an encryption context condition ` +
+        '(confused deputy): use addServicePreset() with the ServicePreset of the service, allowUseVia() for principals that use the key ' +
+        'through a service, or a principal with such conditions (iam.PrincipalWithConditions); when an aws-cdk-lib integration makes this ' +
+        'grant, turn on its feature flag that adds the condition (for an EventBridge target queue, @aws-cdk/aws-events:eventsTargetQueueSameAccount)');
+    } else if (p.kind === PrincipalKind.ACCOUNT_ROOT && p.wholeAccount && !analyzed.writtenPrincipals.some((w) => w.kind === PrincipalKind.ANYONE)) {
+      problems.add(`a grant to the key's own account root (${p.display}) would let every IAM principal of the account use the key through its own policy: ` +
+        'name the principals (users, or grant*() to each role), use allowUseVia() for use through a service, ' +
+        'or choose AccountRootAccess.FULL_DELEGATION to let IAM policies decide');
+    }
+  }
+  problems.throwIfAny();
 }
 
 /** `arn:<partition>:kms:<region>:<account>:key/*` of a stack's environment. */

@@ -291,9 +291,12 @@ export class ReplicaKey extends Resource implements kms.IKey {
       this.addAlias(alias);
     }
 
+    // The primary's key policy lets its policy rewriters replicate it into this region, and no other.
+    primary._allowReplicationTo(stack.region);
+
     // The replica carries the primary's access model, full delegation to the account included.
     this.node.addValidation({
-      validate: () => checkKeyPolicy(this, this.policy, primary.accountRootAccess === AccountRootAccess.FULL_DELEGATION),
+      validate: () => checkKeyPolicy(this, this.policy, { fullDelegation: primary.accountRootAccess === AccountRootAccess.FULL_DELEGATION }),
     });
   }
 
