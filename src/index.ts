@@ -8,3 +8,5 @@ export * from './imported';
 export * from './client-side';
 export * from './replication';
 export * from './report';
+export * from './organization';
+export * from './deployment';

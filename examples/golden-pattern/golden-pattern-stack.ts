@@ -2,7 +2,8 @@ import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CustomerManagedKey, KeyDeletionAlarm, KeyPerimeter, ServicePreset } from '../../src';
+import { acknowledgeServiceFindings, ServiceUses } from './services-pattern';
+import { CustomerManagedKey, KeyDeletionAlarm, KeyPerimeter } from '../../src';
 
 /** The example's AWS Organization: the key is usable only by its principals (and AWS services). */
 const ORGANIZATION_ID = 'o-exampleorgid1';
@@ -10,8 +11,8 @@ const APPLICATION_LOG_GROUP = '/golden-pattern/application';
 
 /**
  * An application's encryption key: a platform role administers it, the application's role uses it,
- * CloudWatch Logs encrypts the application's log group with it, and only principals of the
- * organization may use it.
+ * CloudWatch Logs encrypts the application's log groups with it, DynamoDB, Secrets Manager, Lambda and
+ * CloudTrail create resources with it, and only principals of the organization may use it.
  */
 export class GoldenPatternStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -34,7 +35,6 @@ export class GoldenPatternStack extends Stack {
       rotationPeriod: Duration.days(180),
       tags: { 'data-classification': 'confidential' },
     });
-    key.addServicePreset(ServicePreset.cloudWatchLogs({ logGroupNames: [APPLICATION_LOG_GROUP] }));
     key.addPerimeter(KeyPerimeter.organization(ORGANIZATION_ID));
 
     new logs.LogGroup(this, 'ApplicationLogs', {
@@ -43,6 +43,10 @@ export class GoldenPatternStack extends Stack {
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    // A table, a secret, a function, a log group and a trail encrypted with the key: found in the
+    // templates, so the deployer (and CloudWatch Logs and CloudTrail) get what creating them needs.
+    acknowledgeServiceFindings(new ServiceUses(this, 'ServiceUses', key));
 
     // Someone scheduling the key's deletion or disabling it is told at once.
     new KeyDeletionAlarm(this, 'ApplicationKeyDeletionAlarm', { key });

@@ -49,7 +49,8 @@ export class KeyDeletionAlarm extends Construct {
   constructor(scope: Construct, id: string, props: KeyDeletionAlarmProps) {
     super(scope, id);
 
-    this.topic = props.topic ?? this.createTopic();
+    const ownTopic = props.topic === undefined ? this.createTopic() : undefined;
+    this.topic = props.topic ?? ownTopic!;
 
     const rule = new events.Rule(this, 'Rule', {
       description: `Calls of ${KEY_LOSS_EVENTS.join(' or ')} on a KMS key`,
@@ -64,20 +65,34 @@ export class KeyDeletionAlarm extends Construct {
         },
       },
     });
-    // The SnsTopic target would grant events.amazonaws.com the topic's key with no source condition, which
-    // the library's keys refuse (confused deputy): the topic policy is written here, held to the rule, and
-    // the target gets a reference to the topic that grants nothing. The key's own statement names the account.
-    this.topic.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [this.topic.topicArn],
-      conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
-    }));
-    rule.addTarget(new targets.SnsTopic(sns.Topic.fromTopicArn(this, 'TopicRef', this.topic.topicArn)));
+    if (ownTopic !== undefined) {
+      // targets.SnsTopic would grant events.amazonaws.com publishing and the key's use through
+      // topic.grantPublish(), without any condition: the topic policy holds it to this rule, and the
+      // key statement of createTopic() to this account.
+      ownTopic.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'EventBridgeRulePublishes',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [ownTopic.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }));
+      rule.addTarget({ bind: () => ({ arn: ownTopic.topicArn, targetResource: ownTopic }) });
+    } else {
+      // The SnsTopic target would grant events.amazonaws.com the topic's key with no source condition, which
+      // the library's keys refuse (confused deputy): the topic policy is written here, held to the rule, and
+      // the target gets a reference to the topic that grants nothing.
+      this.topic.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }));
+      rule.addTarget(new targets.SnsTopic(sns.Topic.fromTopicArn(this, 'TopicRef', this.topic.topicArn)));
+    }
     this.rule = rule;
   }
 
-  private createTopic(): sns.ITopic {
+  private createTopic(): sns.Topic {
     const stack = Stack.of(this);
     const topicKey = new CustomerManagedKey(this, 'TopicKey', {
       description: 'Encrypts the notifications of a KMS key deletion alarm',

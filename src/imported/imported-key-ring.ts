@@ -70,6 +70,14 @@ export interface ImportedKeyRingProps {
   readonly keyPolicyManagers?: iam.IPrincipal[];
 
   /**
+   * The principals that deploy the versions' stack (and their replicas' stacks): see
+   * `CustomerManagedKeyProps.deployers`.
+   *
+   * @default - each stack's synthesizer's CloudFormation execution role
+   */
+  readonly deployers?: iam.IPrincipal[];
+
+  /**
    * Where the key material of every version comes from.
    *
    * @default KeyOrigin.EXTERNAL
@@ -183,6 +191,7 @@ export class ImportedKeyRing extends Construct {
         users: active ? users : [],
         accountRootAccess: props.accountRootAccess,
         keyPolicyManagers: props.keyPolicyManagers,
+        deployers: props.deployers,
         origin: props.origin ?? KeyOrigin.EXTERNAL,
         keySpec: props.keySpec,
         keyUsage: props.keyUsage,

@@ -4,11 +4,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { KeyAdminPolicy, KeyUserPolicy } from './identity-policies';
 import { KeyOrigin } from './key-origin';
+import { DeploymentUse } from '../deployment/deployment-use';
 import { applyPerimeter } from '../perimeters/apply';
 import { KeyPerimeter } from '../perimeters/key-perimeter';
 import { applyServicePreset } from '../presets/apply';
 import { ServicePreset } from '../presets/service-preset';
 import { ServiceVia } from '../presets/service-via';
+import { DeployedKey, KeyDeployment } from '../private/deployment';
 import { grantInKeyPolicy, isOwnAccountRoot, UseGrant, useGrantActions } from '../private/key-grants';
 import { checkKeyPolicy } from '../private/key-policy-checks';
 import { KeyPolicyModel } from '../private/key-policy-model';
@@ -50,8 +52,8 @@ export enum AccountRootAccess {
   /**
    * No statement for the account root: only the principals the key policy names can do anything.
    *
-   * An administrator or a key policy manager must keep `kms:PutKeyPolicy`, and it must be the principal
-   * that deploys the key, or KMS refuses the policy (lockout safety check).
+   * An administrator or a key policy manager must keep `kms:PutKeyPolicy`; the principal that deploys the
+   * key (see `deployers`) gets what CloudFormation's KMS handlers call.
    */
   NONE = 'NONE',
 }
@@ -89,11 +91,27 @@ export interface CustomerManagedKeyProps {
    *
    * Whoever may call `kms:PutKeyPolicy` can give itself any permission on the key: it is the
    * administrators' ultimate power. When this is set, neither the administrators nor the account root
-   * hold it. The deploying principal must be one of these, or KMS refuses to create the key.
+   * hold it. The deploying principal (see `deployers`) keeps it too: CloudFormation calls it on every
+   * update of the key policy, and KMS's lockout safety check asks for it when the key is created.
    *
    * @default - the administrators and the account root may rewrite the key policy
    */
   readonly keyPolicyManagers?: iam.IPrincipal[];
+
+  /**
+   * The principals that deploy the stacks holding this key's policy: the primary's stack and, unless a
+   * replica names its own, each replica's stack (a principal applies to the stacks of its account, and a
+   * CDK bootstrap execution role `cdk-<qualifier>-cfn-exec-role-<account>-<region>` to its region's).
+   *
+   * The deployer gets, in the key policy, what CloudFormation's KMS handlers call that the account root
+   * does not already delegate to IAM (see `accountRootAccess`), and the calls that AWS services make as the
+   * creator of resources encrypted with the key (through the service only). Name it when the stack
+   * synthesizer has no CloudFormation execution role (`CliCredentialsStackSynthesizer`, a pipeline role).
+   *
+   * @default - each stack's synthesizer's CloudFormation execution role (DefaultStackSynthesizer:
+   * `cdk-hnb659fds-cfn-exec-role-<account>-<region>`, or its custom qualifier or role ARN)
+   */
+  readonly deployers?: iam.IPrincipal[];
 
   /**
    * The key spec: symmetric, RSA, ECC, HMAC, SM2 or ML-DSA.
@@ -329,6 +347,9 @@ export class CustomerManagedKey extends kms.Key {
   private readonly policyRewriters: iam.IPrincipal[];
   /** The regions of the declared replicas of this (multi-Region) key. */
   private readonly replicaRegions: string[] = [];
+  private readonly deployment: KeyDeployment;
+  private readonly replicaKeys: DeployedKey[] = [];
+  private readonly namedDeployers: iam.IPrincipal[];
 
   constructor(scope: Construct, id: string, props: CustomerManagedKeyProps = {}) {
     super(scope, id, CustomerManagedKey.toKeyProps(scope, id, props));
@@ -382,12 +403,77 @@ export class CustomerManagedKey extends kms.Key {
       this.addAlias(alias);
     }
 
-    this.node.addValidation({
-      validate: () => checkKeyPolicy(this, this.policy, {
-        fullDelegation: this.accountRootAccess === AccountRootAccess.FULL_DELEGATION,
-        replicaRegions: this.multiRegion ? [...this.replicaRegions] : undefined,
-      }),
+    this.namedDeployers = [...props.deployers ?? []];
+    this.deployment = new KeyDeployment({
+      construct: this,
+      resource: cfnKey,
+      replica: false,
+      keySpec: this.keySpec,
+      named: this.namedDeployers,
+      rootHolds: (action) => this._rootHolds(action),
+      addStatement: (statement) => this.addToResourcePolicy(statement),
+      replicas: () => [...this.replicaKeys],
+      deployersProp: `deployers of ${this.node.path}`,
+      namedHere: true,
     });
+
+    this.node.addValidation({
+      validate: () => [
+        ...this.deployment.errors,
+        ...checkKeyPolicy(this, this.policy, {
+          fullDelegation: this.accountRootAccess === AccountRootAccess.FULL_DELEGATION,
+          replicaRegions: this.multiRegion ? [...this.replicaRegions] : undefined,
+          deployers: this.deployment.deployerPrincipals,
+        }),
+      ],
+    });
+  }
+
+  /**
+   * Declares that an AWS service creates resources with this key (as the deployer) where the synthesized
+   * templates cannot show it: the deployer gets that service's create-time calls, through the service
+   * only. Uses by resources of this app are found without declaring them.
+   */
+  public addDeploymentUse(use: DeploymentUse): void {
+    const problems = new InputProblems(this.node.path);
+    if (this.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
+      problems.add(`addDeploymentUse: ${use.serviceName} uses SYMMETRIC_DEFAULT keys only, got a ${this.keySpec} key`);
+    }
+    use._problems().forEach((p) => problems.add(`addDeploymentUse: ${p}`));
+    problems.throwIfAny();
+    this.deployment.declare(use);
+  }
+
+  /**
+   * Whether the key policy lets the account root (and so IAM policies) call the action.
+   * @internal
+   */
+  public _rootHolds(action: string): boolean {
+    switch (this.accountRootAccess) {
+      case AccountRootAccess.FULL_DELEGATION:
+        return true;
+      case AccountRootAccess.ADMINISTRATION:
+        // ReplicateKey goes with PutKeyPolicy: the root holds it (to the replicas' regions) when it rewrites the policy.
+        return this.adminActions.includes(action) || (action === REPLICATE_KEY && !this.hasKeyPolicyManagers);
+      case AccountRootAccess.NONE:
+        return false;
+    }
+  }
+
+  /**
+   * Registers a replica: its stack's deployer gets kms:ReplicateKey on this key, for its region.
+   * @internal
+   */
+  public _addReplica(replica: DeployedKey): void {
+    this.replicaKeys.push(replica);
+  }
+
+  /**
+   * The deployers the user named for this key and its replicas.
+   * @internal
+   */
+  public get _namedDeployers(): iam.IPrincipal[] {
+    return [...this.namedDeployers];
   }
 
   /**
@@ -505,7 +591,7 @@ export class CustomerManagedKey extends kms.Key {
    * policy. `kms:*` is refused: give administration with `grantAdmin` and use with the other `grant*`.
    */
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return grantInKeyPolicy(this, grantee, actions);
+    return grantInKeyPolicy(this, grantee, actions, this.accountRootAccess === AccountRootAccess.FULL_DELEGATION);
   }
 
   /** Grants the administrator actions of this key (never a cryptographic action, never CreateGrant). */

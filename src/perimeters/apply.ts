@@ -24,7 +24,9 @@ export function applyPerimeter(key: CustomerManagedKey, perimeter: KeyPerimeter)
     problems.add(perimeter.kind === KeyPerimeterKind.ORGANIZATION
       // Each principal belongs to one organization: two organization perimeters would deny everyone.
       ? `the key already has an ${existing._description}; a principal belongs to one organization, so a second (${perimeter._description}) would deny every IAM principal`
-      : `the key already has a ${existing._description}; give every VPC endpoint and VPC in one network perimeter (a second one, ${perimeter._description}, would deny what the first allows)`);
+      : perimeter.kind === KeyPerimeterKind.ORGANIZATIONAL_UNITS
+        ? `the key already has an ${existing._description}; give every unit in one perimeter (a second one, ${perimeter._description}, would deny what the first allows)`
+        : `the key already has a ${existing._description}; give every VPC endpoint and VPC in one network perimeter (a second one, ${perimeter._description}, would deny what the first allows)`);
   }
   problems.throwIfAny();
   perimeters.set(perimeter.kind, perimeter);

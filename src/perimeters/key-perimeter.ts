@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { ResolvedStatement } from '../private/key-policy-analyzer';
 import { KeyPolicyContext } from '../private/key-policy-model';
 import { CRYPTOGRAPHIC_ACTIONS } from '../private/perms';
+import { checkOrganizationPath } from '../private/sharing-ids';
 
 /**
  * Options of {@link KeyPerimeter.network}. A request passes the perimeter when it comes through one of
@@ -32,6 +33,8 @@ export enum KeyPerimeterKind {
   ORGANIZATION = 'ORGANIZATION',
   /** Requests must come through given VPC endpoints or VPCs. */
   NETWORK = 'NETWORK',
+  /** Principals of other accounts must belong to given organizational units. */
+  ORGANIZATIONAL_UNITS = 'ORGANIZATIONAL_UNITS',
 }
 
 /**
@@ -67,7 +70,51 @@ export class KeyPerimeter {
           BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
         },
       })],
-      (statement) => deadPin(statement, 'aws:PrincipalOrgID', [organizationId]));
+      (statement) => [
+        ...deadPin(statement, 'aws:PrincipalOrgID', [organizationId]),
+        ...(Token.isUnresolved(organizationId) ? [] : deadOrganizationPaths(statement, [`${organizationId}/`])),
+      ]);
+  }
+
+  /**
+   * Denies use of the key to principals of other accounts outside the given organizational units and the
+   * units under them (`ForAllValues:StringNotLike aws:PrincipalOrgPaths`, which a principal outside any
+   * organization also fails), except AWS service principals (`BoolIfExists aws:PrincipalIsAWSService
+   * false`). Principals of the key's own account are left to the key policy (`aws:PrincipalAccount`), so
+   * the key account need not be in the units. Keys shared with `SharingTargets.organizationalUnits()` pass
+   * it for the same units.
+   *
+   * @param paths AWS Organizations paths, `o-exampleorg1/r-ab12/ou-ab12-11111111/` (organization id, root
+   * id, then each OU id from the root down to the unit)
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths
+   */
+  public static organizationalUnits(paths: string[]): KeyPerimeter {
+    const list = [...paths];
+    const normalized = (): string[] => list.map((p) => checkOrganizationPath({ add: () => undefined }, 'paths', p) ?? p);
+    return new KeyPerimeter(KeyPerimeterKind.ORGANIZATIONAL_UNITS, `organizational unit perimeter (${list.join(', ')})`,
+      () => {
+        const problems: string[] = [];
+        if (list.length === 0) {
+          problems.push('an organizational unit perimeter without paths would deny every principal of other accounts; give at least one path');
+        }
+        list.forEach((p) => checkOrganizationPath({ add: (problem) => problems.push(problem) }, 'paths', p));
+        const all = normalized();
+        all.filter((p, i) => all.indexOf(p) !== i).forEach((p) => problems.push(`paths has '${p}' twice`));
+        return problems;
+      },
+      ({ stack }) => [new iam.PolicyStatement({
+        sid: 'OrganizationalUnitPerimeter',
+        effect: iam.Effect.DENY,
+        principals: [new iam.StarPrincipal()],
+        actions: [...CRYPTOGRAPHIC_ACTIONS],
+        resources: ['*'],
+        conditions: {
+          'ForAllValues:StringNotLike': { 'aws:PrincipalOrgPaths': normalized().map((p) => `${p}*`) },
+          'StringNotEqualsIfExists': { 'aws:PrincipalAccount': stack.account },
+          'BoolIfExists': { 'aws:PrincipalIsAWSService': 'false' },
+        },
+      })],
+      (statement) => deadOrganizationPaths(statement, normalized()));
   }
 
   /**
@@ -205,6 +252,24 @@ function deadPin(statement: ResolvedStatement, key: string, allowedValues: strin
     return [];
   }
   return [`with ${key} ${values.join(', ')}`];
+}
+
+/**
+ * A statement held with `ForAnyValue:StringLike aws:PrincipalOrgPaths` to units none of which overlaps
+ * the allowed paths (neither inside one nor holding one).
+ */
+function deadOrganizationPaths(statement: ResolvedStatement, allowedPaths: string[]): string[] {
+  const pinned = statement.Condition?.['ForAnyValue:StringLike']?.['aws:PrincipalOrgPaths'];
+  if (pinned === undefined) {
+    return [];
+  }
+  const values = Array.isArray(pinned) ? pinned : [pinned];
+  if (values.some((v) => typeof v !== 'string' || Token.isUnresolved(v))) {
+    return [];
+  }
+  const shared = (values as string[]).map((v) => v.replace(/\*$/, ''));
+  const overlaps = shared.some((s) => allowedPaths.some((a) => s.startsWith(a) || a.startsWith(s)));
+  return overlaps ? [] : [`with aws:PrincipalOrgPaths ${values.join(', ')}`];
 }
 
 function actionsOf(statement: ResolvedStatement): string[] {

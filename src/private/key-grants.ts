@@ -1,7 +1,8 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
+import { ArnInPolicy, grantAcrossStacks, identityOfAnotherStack } from './cross-stack-grants';
 import { sameEnvironment } from './environment';
 import { analysisContextOf, KeyPolicyAnalysis, namesSource, PrincipalKind } from './key-policy-analyzer';
 import { failInput, InputProblems } from './validation';
@@ -87,12 +88,32 @@ function encryptActions(spec: kms.KeySpec | undefined): string[] {
  * policy, because the account's IAM policies alone cannot give use of the library's keys. `kms:*` is
  * refused.
  *
- * A grantee of another environment cannot reference the key's ARN before the key exists: its own
- * policy names every key of the key's account and region, and the key policy does the narrowing.
+ * A role or user created in another stack is named in the key policy by a literal ARN, so that the key's
+ * stack never references the grantee's (see `grantAcrossStacks`). Any other grantee of another
+ * environment cannot reference the key's ARN before the key exists: its own policy names every key of
+ * the key's account and region, and the key policy does the narrowing.
  */
-export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions: string[]): iam.Grant {
+export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions: string[], rootMayUse = false): iam.Grant {
   refuseWildcard(key, actions);
-  refuseGrantee(key, grantee);
+  const service = rootMayUse ? undefined : accountThroughService(key, grantee.grantPrincipal);
+  if (service !== undefined) {
+    // aws-cdk-lib's Secret and Volume let the whole account use their key through their service. The
+    // library never gives the account root use: the deployer gets the service's create-time calls (the
+    // deployment model finds the resource in the templates), and whoever reads through the service is named.
+    Annotations.of(key).addWarningV2(
+      'cdk-kms-patterns:accountUseThroughService',
+      `a construct asked that every IAM principal of the account use this key through ${service} (${[...actions].sort().join(', ')}); ` +
+      'the key policy gives the account root no use outside AccountRootAccess.FULL_DELEGATION, so the statement was not added. ' +
+      `The deployer gets what ${service} calls when it creates the resource. To let principals use the key through ${service}, ` +
+      'name them: allowUseVia(ServiceVia.<service>(), [principals]), users, or the resource\'s own grant methods (secret.grantRead(role))',
+    );
+    return iam.Grant.drop(grantee, `use of ${key.node.path} by the account through ${service}`);
+  }
+  refuseGrantee(key, grantee, rootMayUse);
+  const owned = identityOfAnotherStack(key, grantee);
+  if (owned !== undefined) {
+    return grantAcrossStacks(key, owned, actions, () => keyInForeignPolicy(key));
+  }
   const granteeStack = granteeStackOf(grantee);
   const crossEnvironment = granteeStack !== undefined && !sameEnvironment(granteeStack, Stack.of(key));
   return iam.Grant.addToPrincipalAndResource({
@@ -105,6 +126,22 @@ export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions
 }
 
 /**
+ * How a policy that cannot reference the key (another account, region or stage) names it: the keys of
+ * the key's account and region that carry one of its aliases (`kms:ResourceAliases`), or all of them when
+ * it has none; the key policy names the grantee either way.
+ */
+function keyInForeignPolicy(key: kms.IKey): ArnInPolicy {
+  if (!Token.isUnresolved(key.keyArn)) {
+    return { arn: key.keyArn };
+  }
+  const aliases = ((key as { aliasNames?: string[] }).aliasNames ?? []).filter((a) => !Token.isUnresolved(a));
+  return {
+    arn: keyArnPattern(Stack.of(key)),
+    conditions: aliases.length > 0 ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliases } } : undefined,
+  };
+}
+
+/**
  * Grants actions on a key whose key policy cannot be changed here (an imported key): only in the
  * grantee's own policy, on the key's ARN. The key policy must already let the grantee (or its
  * account's IAM policies) use the key.
@@ -113,6 +150,31 @@ export function grantInIdentityPolicy(key: kms.IKey, grantee: iam.IGrantable, ac
   refuseWildcard(key, actions);
   refuseGrantee(key, grantee);
   return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [key.keyArn] });
+}
+
+/**
+ * The service of a grantee that is the key's own account root held to a service (`kms:ViaService`), as
+ * aws-cdk-lib's `ViaServicePrincipal(<service>, AccountPrincipal(<account>))`; undefined otherwise.
+ */
+function accountThroughService(key: kms.IKey, principal: iam.IPrincipal): string | undefined {
+  const stack = Stack.of(key);
+  const fragment = principal.policyFragment;
+  const aws = fragment.principalJson.AWS;
+  const values = Array.isArray(aws) ? aws : [aws];
+  if (values.length !== 1 || values[0] === undefined) {
+    return undefined;
+  }
+  let resolved: string;
+  try {
+    resolved = JSON.stringify(stack.resolve(values[0]));
+  } catch {
+    // A principal of another environment that this stack cannot reference is never its account root.
+    return undefined;
+  }
+  const isRoot = resolved === JSON.stringify(stack.resolve(new iam.AccountRootPrincipal().arn))
+    || resolved === JSON.stringify(stack.resolve(stack.account));
+  const via = (fragment.conditions as Record<string, Record<string, unknown> | undefined>).StringEquals?.['kms:ViaService'];
+  return isRoot && typeof via === 'string' ? stack.resolve(via) : undefined;
 }
 
 function refuseWildcard(key: IConstruct, actions: string[]): void {
@@ -141,9 +203,9 @@ export function isOwnAccountRoot(stack: Stack, principal: iam.IPrincipal): boole
 /**
  * Grants name principals, read as the key policy analyzer reads them (every spelling of `*` and of the
  * account root, conditions of a `PrincipalWithConditions` included): `*`, a service without a source
- * condition and the key's own account root are refused, each with what to use instead.
+ * condition and the key's own account root (outside full delegation) are refused, each with what to use instead.
  */
-function refuseGrantee(key: IConstruct, grantee: iam.IGrantable): void {
+function refuseGrantee(key: IConstruct, grantee: iam.IGrantable, rootMayUse = false): void {
   const stack = Stack.of(key);
   let statement: { Principal: unknown; Condition: any };
   try {
@@ -166,7 +228,8 @@ function refuseGrantee(key: IConstruct, grantee: iam.IGrantable): void {
         '(confused deputy): use addServicePreset() with the ServicePreset of the service, allowUseVia() for principals that use the key ' +
         'through a service, or a principal with such conditions (iam.PrincipalWithConditions); when an aws-cdk-lib integration makes this ' +
         'grant, turn on its feature flag that adds the condition (for an EventBridge target queue, @aws-cdk/aws-events:eventsTargetQueueSameAccount)');
-    } else if (p.kind === PrincipalKind.ACCOUNT_ROOT && p.wholeAccount && !analyzed.writtenPrincipals.some((w) => w.kind === PrincipalKind.ANYONE)) {
+    } else if (!rootMayUse && p.kind === PrincipalKind.ACCOUNT_ROOT && p.wholeAccount
+      && !analyzed.writtenPrincipals.some((w) => w.kind === PrincipalKind.ANYONE)) {
       problems.add(`a grant to the key's own account root (${p.display}) would let every IAM principal of the account use the key through its own policy: ` +
         'name the principals (users, or grant*() to each role), use allowUseVia() for use through a service, ' +
         'or choose AccountRootAccess.FULL_DELEGATION to let IAM policies decide');

@@ -957,3 +957,43 @@ export function knownValue(key: InspectedKey, property: string): string | number
   }
   return value;
 }
+
+/** Each principal of a resolved `Principal` element, as a stable JSON string (`{"AWS": ...}`). */
+export function principalsOf(principal: unknown): string[] {
+  if (principal === '*') {
+    return ['"*"'];
+  }
+  if (principal === null || typeof principal !== 'object') {
+    return [JSON.stringify(principal)];
+  }
+  const out: string[] = [];
+  for (const [kind, value] of Object.entries(principal as Record<string, unknown>)) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      out.push(JSON.stringify({ [kind]: v }));
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether a statement names only deployers and holds every action to an AWS service (`StringEquals
+ * kms:ViaService`, no wildcard): what services call as the creator of the resources the deployer
+ * creates, never a direct use of the key by the deployer.
+ */
+export function isDeployerUseThroughService(statement: ResolvedStatement, isDeployer: (principal: string) => boolean): boolean {
+  if (statement.Effect !== 'Allow' || statement.Principal === undefined) {
+    return false;
+  }
+  const via = statement.Condition?.StringEquals?.['kms:ViaService'];
+  const viaValues = Array.isArray(via) ? via : [via];
+  if (via === undefined || viaValues.some((v) => typeof v !== 'object' && (typeof v !== 'string' || v.includes('*')))) {
+    return false;
+  }
+  const principals = principalsOf(statement.Principal);
+  return principals.length > 0 && principals.every(isDeployer);
+}
+
+/** Whether a rendered principal ARN is a CDK bootstrap's CloudFormation execution role (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`). */
+export function isCdkExecutionRole(arn: string): boolean {
+  return /:role\/(?:.*\/)?cdk-[^/]+-cfn-exec-role-[^/]+$/.test(arn);
+}

@@ -2,6 +2,7 @@ import { Annotations, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { withLiteralPrincipalArns } from './cross-stack-grants';
 import {
   AccessGrant,
   analysisContextOf,
@@ -11,7 +12,9 @@ import {
   heldToService,
   InspectedKey,
   inspectKey,
+  isCdkExecutionRole,
   isCryptographicAction,
+  isDeployerUseThroughService,
   isManagementAction,
   KEY_TYPE,
   KeyPolicyAnalysis,
@@ -72,6 +75,13 @@ export interface InvariantOptions {
    * @default - not checked against declared replicas
    */
   readonly replicaRegions?: string[];
+  /**
+   * The principals that deploy the key and its replicas (CloudFormation execution roles): they write the
+   * key policies of the keys they deploy, so they may hold kms:ReplicateKey (held to the replicas'
+   * regions) without kms:PutKeyPolicy on this key.
+   * @default - the CDK bootstrap's CloudFormation execution roles
+   */
+  readonly isDeployer?: (principal: PolicyPrincipal) => boolean;
 }
 
 const sorted = (actions: Iterable<string>) => [...actions].sort().join(', ');
@@ -87,7 +97,7 @@ export function keyPolicyViolations(analysis: KeyPolicyAnalysis, options: Invari
     ...holdings.flatMap(separationOfDuties),
     ...holdings.flatMap(publicPrincipal),
     ...(fullDelegation ? [] : holdings.flatMap(accountRootUse)),
-    ...holdings.flatMap((h) => replicateKey(h, fullDelegation, options.replicaRegions)),
+    ...holdings.flatMap((h) => replicateKey(h, fullDelegation, options.replicaRegions, options.isDeployer ?? isCdkDeployer)),
     ...holdings.flatMap(crossAccountNarrowed),
     ...holdings.flatMap(crossAccountCreateGrant),
     ...holdings.flatMap(servicePrincipalSource),
@@ -195,13 +205,23 @@ function accountRootUse(h: PrincipalHoldings): Violation[] {
  * may rewrite this policy (PutKeyPolicy) hold it, and only to the regions of the declared replicas.
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-auth.html
  */
-function replicateKey(h: PrincipalHoldings, fullDelegation: boolean, declared: string[] | undefined): Violation[] {
+/** A CDK bootstrap's CloudFormation execution role, as the rule pack recognises deployers. */
+function isCdkDeployer(p: PolicyPrincipal): boolean {
+  return p.kind !== PrincipalKind.SERVICE && isCdkExecutionRole(p.display);
+}
+
+function replicateKey(
+  h: PrincipalHoldings,
+  fullDelegation: boolean,
+  declared: string[] | undefined,
+  isDeployer: (principal: PolicyPrincipal) => boolean,
+): Violation[] {
   const grants = h.actions.get(REPLICATE_KEY_ACTION);
   if (grants === undefined || (isRoot(h.principal) && fullDelegation)) {
     return [];
   }
   const problems: string[] = [];
-  if (!h.actions.has(PUT_KEY_POLICY)) {
+  if (!h.actions.has(PUT_KEY_POLICY) && !isDeployer(h.principal)) {
     problems.push('without kms:PutKeyPolicy: a replica gets a key policy of the caller\'s choosing, so ReplicateKey is as strong as rewriting this policy; ' +
       'give it only to the principals that may call PutKeyPolicy (the keyPolicyManagers)');
   }
@@ -293,6 +313,11 @@ export interface KeyPolicyCheckOptions {
   readonly fullDelegation: boolean;
   /** The regions of the declared replicas (multi-Region primaries). */
   readonly replicaRegions?: string[];
+  /**
+   * The principals (resolved JSON) that deploy the key: their use through a service (`kms:ViaService`),
+   * which services make as the creator of resources, is not use of the key by them.
+   */
+  readonly deployers?: ReadonlySet<string>;
 }
 
 /**
@@ -304,9 +329,25 @@ export interface KeyPolicyCheckOptions {
 export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | undefined, options: KeyPolicyCheckOptions): string[] {
   const stack = Stack.of(key);
   const doc = stack.resolve(policy) as { Statement?: any[] } | undefined;
-  const analysis = KeyPolicyAnalysis.of(doc?.Statement ?? [], analysisContextOf(stack));
+  const deployers = options.deployers ?? new Set<string>();
+  // A role of another stack may be named by a literal ARN and by reference: one spelling per principal.
+  const statements = withLiteralPrincipalArns(stack, (doc?.Statement ?? [])
+    .filter((st) => !isDeployerUseThroughService(st, (p) => deployers.has(p))));
+  const context = analysisContextOf(stack);
+  const analysis = KeyPolicyAnalysis.of(statements, context);
+  // The deployers (their JSON as principalsOf gives it) read as the analyzer reads principals.
+  const deployerIds = new Set([...deployers].flatMap((d) => {
+    const principal = JSON.parse(d);
+    const [analyzed] = KeyPolicyAnalysis.of([{ Effect: 'Allow', Action: 'kms:DescribeKey', Principal: principal }], context).statements;
+    return analyzed.principals.map((p) => p.id);
+  }));
   const errors: string[] = [];
-  for (const v of keyPolicyViolations(analysis, { fullDelegation: options.fullDelegation, replicaRegions: options.replicaRegions })) {
+  const invariantOptions: InvariantOptions = {
+    fullDelegation: options.fullDelegation,
+    replicaRegions: options.replicaRegions,
+    isDeployer: (p) => deployerIds.has(p.id),
+  };
+  for (const v of keyPolicyViolations(analysis, invariantOptions)) {
     if (REFUSED.has(v.invariant)) {
       errors.push(v.message);
     } else if (v.invariant === Invariant.SERVICE_PRINCIPAL_SOURCE) {

@@ -407,3 +407,69 @@ export const BATCH_REPLICATION_SOURCE_OBJECT_ACTIONS: readonly string[] = ['s3:I
 
 /** S3 Batch Replication, on the source bucket. */
 export const BATCH_REPLICATION_SOURCE_BUCKET_ACTIONS: readonly string[] = ['s3:PutInventoryConfiguration'];
+
+/** Calls that take `BypassPolicyLockoutSafetyCheck` (the condition key `kms:BypassPolicyLockoutSafetyCheck`). */
+export const LOCKOUT_CHECK_BYPASS_ACTIONS: readonly string[] = ['kms:CreateKey', 'kms:PutKeyPolicy'];
+
+/** Calls that end a key's use: the organization guardrail keeps them to break-glass roles. */
+export const KEY_DELETION_ACTIONS: readonly string[] = ['kms:DisableKey', 'kms:ScheduleKeyDeletion'];
+
+/** Key creation, held to required tags and origins by the organization guardrail. */
+export const KMS_CREATE_KEY = 'kms:CreateKey';
+
+/** Grant creation, held to grants for AWS resources by the organization guardrail. */
+export const KMS_CREATE_GRANT = 'kms:CreateGrant';
+
+/** Every KMS action, as a resource control policy names them. */
+export const KMS_ALL_ACTIONS = 'kms:*';
+
+/**
+ * What CloudFormation's AWS::KMS::Key handlers call on the key as the deployer (create, read, update,
+ * delete; CreateKey itself is authorized by IAM alone), and AWS::KMS::Alias's on the target key. The
+ * create handler's lockout safety check needs `kms:PutKeyPolicy` in the new policy.
+ * `kms:ScheduleKeyDeletion` is given only to keys that are not retained.
+ *
+ * @see https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-kms
+ */
+export const DEPLOYER_KEY_ACTIONS: readonly string[] = [
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+/** What AWS::KMS::ReplicaKey's handlers call on the replica as the deployer of the replica's stack. */
+export const DEPLOYER_REPLICA_ACTIONS: readonly string[] = [
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:EnableKey',
+  'kms:GetKeyPolicy',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+/** Deletion of a key that is not retained. */
+export const SCHEDULE_KEY_DELETION = 'kms:ScheduleKeyDeletion';
+
+/** Retiring a grant by its retiring principal (the KeyGrant custom resource's own role). */
+export const KMS_RETIRE_GRANT = 'kms:RetireGrant';
+
+/** Revoking a grant whose retiring principal is someone else. */
+export const KMS_REVOKE_GRANT = 'kms:RevokeGrant';

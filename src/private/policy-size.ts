@@ -4,6 +4,12 @@ export const KEY_POLICY_MAX_BYTES = 32_768;
 /** IAM quota: all inline policies of one role together, whitespace not counted. @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
 export const ROLE_INLINE_POLICY_MAX_CHARS = 10_240;
 
+/** IAM quota: one customer managed policy, whitespace not counted. @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html */
+export const MANAGED_POLICY_MAX_CHARS = 6_144;
+
+/** IAM quota: managed policies attached to one role (the default; it can be raised to 20). */
+export const ROLE_MANAGED_POLICIES_MAX = 10;
+
 /** IAM quota: the trust policy of a role (the default; it can be raised). */
 export const ROLE_TRUST_POLICY_MAX_CHARS = 2_048;
 

@@ -197,6 +197,21 @@ export function aliasNameOf(key: kms.IKey): string | undefined {
   return match ? match[1] : undefined;
 }
 
+/**
+ * What the replication role does with a destination key: encrypt replicas; with S3 Bucket Keys also
+ * decrypt (S3 checks the Bucket Key with kms:Decrypt); for unencrypted source objects also generate
+ * data keys.
+ *
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html
+ */
+export function replicaKeyActions(bucketKey: boolean, unencryptedSourceObjects: boolean): string[] {
+  return [
+    ...(bucketKey ? ['kms:Decrypt'] : []),
+    'kms:Encrypt',
+    ...(unencryptedSourceObjects ? ['kms:GenerateDataKey'] : []),
+  ];
+}
+
 /** A principal and the conditions that narrow it. */
 export interface PrincipalWithConditions {
   readonly principal: iam.IPrincipal;

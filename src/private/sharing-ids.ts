@@ -6,6 +6,7 @@ export enum SharingTargetKind {
   ACCOUNTS = 'ACCOUNTS',
   PRINCIPALS = 'PRINCIPALS',
   ORGANIZATION = 'ORGANIZATION',
+  ORGANIZATIONAL_UNITS = 'ORGANIZATIONAL_UNITS',
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -42,6 +43,65 @@ export function checkOrganizationId(problems: InputProblems, what: string, organ
   if (!Token.isUnresolved(organizationId) && !ORGANIZATION_ID.test(organizationId)) {
     problems.add(`${what}: an organization id is 'o-' followed by 10 to 32 lowercase letters or digits, got '${organizationId}'`);
   }
+}
+
+const ROOT_ID = /^r-([0-9a-z]{4,32})$/;
+const OU_ID = /^ou-([0-9a-z]{4,32})-[0-9a-z]{8,32}$/;
+/** AWS Organizations nests organizational units at most five levels under the root. */
+const MAX_OU_DEPTH = 5;
+const PATH_FORM = "'o-exampleorg1/r-ab12/ou-ab12-11111111/' (organization id, root id, then each OU id down to the unit, each followed by '/')";
+
+/**
+ * Checks an AWS Organizations entity path (the form of `aws:PrincipalOrgPaths`) and returns it with its
+ * trailing `/`, or undefined (with a problem recorded) when it is malformed. Each OU id carries the id of
+ * its root (`ou-<root>-...`), so an OU under another root is refused too.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths
+ */
+export function checkOrganizationPath(problems: Pick<InputProblems, 'add'>, what: string, path: string): string | undefined {
+  if (Token.isUnresolved(path)) {
+    problems.add(`${what}: a path must be known at synth time (its form decides the condition), got a deploy-time value`);
+    return undefined;
+  }
+  const fail = (why: string) => {
+    problems.add(`${what}: ${why}; a path looks like ${PATH_FORM}, got '${path}'`);
+    return undefined;
+  };
+  if (/[*?]/.test(path)) {
+    return fail('wildcards are not taken (the OU and every OU under it are included already)');
+  }
+  const segments = (path.endsWith('/') ? path.slice(0, -1) : path).split('/');
+  if (!ORGANIZATION_ID.test(segments[0])) {
+    return fail(`it starts with the organization id ('o-' and 10 to 32 lowercase letters or digits), not '${segments[0]}'`);
+  }
+  const root = ROOT_ID.exec(segments[1] ?? '');
+  if (!root) {
+    return fail(`the organization id is followed by the root id ('r-' and 4 to 32 lowercase letters or digits), not '${segments[1] ?? ''}'`);
+  }
+  const units = segments.slice(2);
+  if (units.length > MAX_OU_DEPTH) {
+    return fail(`organizational units nest at most ${MAX_OU_DEPTH} levels under the root, got ${units.length}`);
+  }
+  for (const unit of units) {
+    const ou = OU_ID.exec(unit);
+    if (!ou) {
+      return fail(`'${unit}' is not an organizational unit id ('ou-', the root's 4 to 32 characters, '-', 8 to 32 lowercase letters or digits)`);
+    }
+    if (ou[1] !== root[1]) {
+      return fail(`'${unit}' belongs to root 'r-${ou[1]}', not to '${segments[1]}'`);
+    }
+  }
+  return `${segments.join('/')}/`;
+}
+
+/** Checks an organizational unit id (`ou-...`) or a root id (`r-...`), the targets of a StackSet or a policy. */
+export function checkOrganizationalUnitOrRootId(problems: InputProblems, what: string, id: string): void {
+  if (Token.isUnresolved(id) || OU_ID.test(id) || ROOT_ID.test(id)) {
+    return;
+  }
+  const hint = ORGANIZATION_ID.test(id) ? ` ('${id}' is an organization id: give its root id, 'r-...', for the whole organization)`
+    : id.includes('/') ? ' (give the last id of a path, not the path)' : '';
+  problems.add(`${what}: an organizational unit id is 'ou-' followed by the root's 4 to 32 characters, '-' and 8 to 32 lowercase letters or digits ('ou-ab12-11111111'), and a root id is 'r-' and 4 to 32 lowercase letters or digits, got '${id}'${hint}`);
 }
 
 /** Checks an organization ARN or an organizational unit ARN. */

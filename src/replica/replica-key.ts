@@ -4,7 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { aws_kms as kmsRefs } from 'aws-cdk-lib/interfaces';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
+import { DeploymentUse } from '../deployment/deployment-use';
 import { AccountRootAccess, CustomerManagedKey } from '../key/customer-managed-key';
+import { DeployedKey, KeyDeployment } from '../private/deployment';
 import { sameValue } from '../private/environment';
 import { grantInIdentityPolicy, grantInKeyPolicy, UseGrant, useGrantActions } from '../private/key-grants';
 import { checkKeyPolicy } from '../private/key-policy-checks';
@@ -59,6 +61,15 @@ export interface ReplicaKeyOptions {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * The principals that deploy the replica's stack: named in the replica's policy for CloudFormation's
+   * calls, and in the primary's for `kms:ReplicateKey` to this replica's region.
+   *
+   * @default - the primary's `deployers` of this replica's account and region, else the replica stack's
+   * synthesizer's CloudFormation execution role (`cdk-hnb659fds-cfn-exec-role-<account>-<replica region>`)
+   */
+  readonly deployers?: iam.IPrincipal[];
 }
 
 /**
@@ -203,6 +214,7 @@ export class ReplicaKey extends Resource implements kms.IKey {
         enabled: options.enabled,
         pendingWindow: options.pendingWindow,
         removalPolicy: options.removalPolicy,
+        deployers: options.deployers,
       });
     });
   }
@@ -246,6 +258,7 @@ export class ReplicaKey extends Resource implements kms.IKey {
 
   private readonly policy = new iam.PolicyDocument();
   private readonly primary: CustomerManagedKey;
+  private readonly deployment: KeyDeployment;
   private readonly addedAliases: string[] = [];
 
   constructor(scope: Construct, id: string, props: ReplicaKeyProps) {
@@ -291,13 +304,49 @@ export class ReplicaKey extends Resource implements kms.IKey {
       this.addAlias(alias);
     }
 
+    const deployedKey: DeployedKey = {
+      construct: this,
+      resource,
+      replica: true,
+      keySpec: primary.keySpec,
+      named: props.deployers ?? primary._namedDeployers,
+      rootHolds: (action) => primary._rootHolds(action),
+      addStatement: (statement) => this.policy.addStatements(statement),
+      replicas: () => [],
+      namedHere: props.deployers !== undefined,
+      deployersProp: props.deployers !== undefined ? `deployers of ${this.node.path}` : `deployers of ${primary.node.path} (or of the replica ${this.node.path})`,
+    };
+    this.deployment = new KeyDeployment(deployedKey);
+    primary._addReplica(deployedKey);
+
     // The primary's key policy lets its policy rewriters replicate it into this region, and no other.
     primary._allowReplicationTo(stack.region);
 
     // The replica carries the primary's access model, full delegation to the account included.
     this.node.addValidation({
-      validate: () => checkKeyPolicy(this, this.policy, { fullDelegation: primary.accountRootAccess === AccountRootAccess.FULL_DELEGATION }),
+      validate: () => [
+        ...this.deployment.errors,
+        ...checkKeyPolicy(this, this.policy, {
+          fullDelegation: primary.accountRootAccess === AccountRootAccess.FULL_DELEGATION,
+          deployers: this.deployment.deployerPrincipals,
+        }),
+      ],
     });
+  }
+
+  /**
+   * Declares that an AWS service creates resources with this replica (as the deployer of the replica's
+   * region) where the synthesized templates cannot show it. Uses by resources of this app are found
+   * without declaring them.
+   */
+  public addDeploymentUse(use: DeploymentUse): void {
+    const problems = new InputProblems(this.node.path);
+    if (this.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
+      problems.add(`addDeploymentUse: ${use.serviceName} uses SYMMETRIC_DEFAULT keys only, got a ${this.keySpec} key`);
+    }
+    use._problems().forEach((p) => problems.add(`addDeploymentUse: ${p}`));
+    problems.throwIfAny();
+    this.deployment.declare(use);
   }
 
   /** A reference to this key. */
@@ -341,7 +390,7 @@ export class ReplicaKey extends Resource implements kms.IKey {
    * principal's own policy. `kms:*` is refused.
    */
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return grantInKeyPolicy(this, grantee, actions);
+    return grantInKeyPolicy(this, grantee, actions, this.primary.accountRootAccess === AccountRootAccess.FULL_DELEGATION);
   }
 
   /** Grants the administrator actions of the replica (never a cryptographic action, never CreateGrant). */

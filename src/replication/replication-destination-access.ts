@@ -14,6 +14,7 @@ import {
   objectArns,
   principalByArn,
   regionOf,
+  replicaKeyActions,
   s3KeyConditions,
   versioningEnabled,
 } from '../private/replication-statements';
@@ -49,11 +50,20 @@ export interface SseKmsReplicationDestinationAccessProps {
   readonly prefix?: string;
 
   /**
-   * Whether the destination bucket uses S3 Bucket Keys (the encryption context is then the bucket ARN).
+   * Whether the destination bucket uses S3 Bucket Keys (the encryption context is then the bucket ARN,
+   * and the key policy also allows `kms:Decrypt`, with which S3 verifies the Bucket Key).
    *
    * @default - the bucket's own setting when it is an `s3.Bucket` of this app, false otherwise
    */
   readonly bucketKeyEnabled?: boolean;
+
+  /**
+   * Whether the source bucket uses S3 Bucket Keys: the replicas' encryption context is then this
+   * bucket's ARN and the role needs `kms:Decrypt` on the key, as with a Bucket Key on this bucket.
+   *
+   * @default false
+   */
+  readonly sourceBucketKeyEnabled?: boolean;
 
   /**
    * Whether the source's replication rule changes the replicas' owner to this account: the bucket
@@ -128,14 +138,15 @@ export class SseKmsReplicationDestinationAccess extends Construct {
     const { principal, conditions } = principalByArn(props.sourceRoleArn, sourceAccount);
     const prefix = props.prefix ?? '';
 
+    const bucketKey = props.sourceBucketKeyEnabled === true || (props.bucketKeyEnabled ?? bucketKeyEnabledOf(props.bucket) ?? false);
     this.keyPolicyStatement = new iam.PolicyStatement({
-      actions: ['kms:Encrypt', ...(props.unencryptedSourceObjects ? ['kms:GenerateDataKey'] : [])],
+      actions: replicaKeyActions(bucketKey, props.unencryptedSourceObjects === true),
       principals: [principal],
       resources: ['*'],
       conditions: mergeConditions(s3KeyConditions(stack, {
         bucket: props.bucket,
         prefixes: [prefix],
-        bucketKeyEnabled: props.bucketKeyEnabled ?? bucketKeyEnabledOf(props.bucket) ?? false,
+        bucketKeyEnabled: bucketKey,
       }, true), conditions),
     });
     this.bucketPolicyStatement = new iam.PolicyStatement({

@@ -25,6 +25,7 @@ import {
   objectArns,
   principalByArn,
   regionOf,
+  replicaKeyActions,
   s3KeyConditions,
   usesAwsManagedKey,
   versioningEnabled,
@@ -68,7 +69,9 @@ export interface SseKmsReplicationDestination {
 
   /**
    * Whether the destination bucket uses S3 Bucket Keys: the encryption context of the replicas is then
-   * the bucket ARN instead of the object ARN, and the key policy conditions follow.
+   * the bucket ARN instead of the object ARN, the key policy conditions follow, and the role also gets
+   * `kms:Decrypt` on the destination key (S3 verifies the Bucket Key with it). A Bucket Key on the
+   * source bucket has the same effect on every destination.
    *
    * @default - the destination bucket's own setting when it is an `s3.Bucket` of this app, false otherwise
    */
@@ -220,11 +223,12 @@ export class SseKmsReplication extends Construct {
       resources: objectArns(sourceBucket, sourcePrefixes),
     }));
 
+    const sourceBucketKey = props.sourceBucketKeyEnabled ?? bucketKeyEnabledOf(sourceBucket) ?? false;
     if (sourceKey) {
       this.allowOnKey(sourceKey, ['kms:Decrypt'], {
         bucket: sourceBucket,
         prefixes: sourcePrefixes,
-        bucketKeyEnabled: props.sourceBucketKeyEnabled ?? bucketKeyEnabledOf(sourceBucket) ?? false,
+        bucketKeyEnabled: sourceBucketKey,
       }, true);
     }
 
@@ -236,10 +240,13 @@ export class SseKmsReplication extends Construct {
         actions: [...REPLICATION_DESTINATION_OBJECT_ACTIONS, ...(d.ownerOverride ? [REPLICATION_OWNER_OVERRIDE_ACTION] : [])],
         resources: objectArns(d.bucket, [prefix]),
       }));
-      this.allowOnKey(d.key, ['kms:Encrypt', ...(props.unencryptedSourceObjects ? ['kms:GenerateDataKey'] : [])], {
+      // With an S3 Bucket Key on either side, the replica's encryption context is the destination bucket's
+      // ARN, and S3 verifies the Bucket Key with a Decrypt as the role.
+      const bucketKey = sourceBucketKey || (d.bucketKeyEnabled ?? bucketKeyEnabledOf(d.bucket) ?? false);
+      this.allowOnKey(d.key, replicaKeyActions(bucketKey, props.unencryptedSourceObjects === true), {
         bucket: d.bucket,
         prefixes: [prefix],
-        bucketKeyEnabled: d.bucketKeyEnabled ?? bucketKeyEnabledOf(d.bucket) ?? false,
+        bucketKeyEnabled: bucketKey,
       }, !crossAccount);
       rules.push({
         id: `sse-kms-${i + 1}`,

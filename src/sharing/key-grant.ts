@@ -1,11 +1,13 @@
-import { Lazy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import * as crypto from 'crypto';
+import { Annotations, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledgeCustomResourceFindings } from '../private/custom-resource-findings';
+import { LibraryCustomResourceProvider } from '../private/custom-resource-provider';
+import { KMS_CREATE_GRANT, KMS_RETIRE_GRANT, KMS_REVOKE_GRANT } from '../private/perms';
 import { checkKeyArn, childPath } from '../private/sharing-ids';
-import { InputProblems } from '../private/validation';
+import { failInput, InputProblems } from '../private/validation';
 
 /**
  * An operation that a KMS grant allows. The values are the KMS API names.
@@ -122,7 +124,10 @@ export interface KeyGrantProps {
  * properties change: the old grant is then retired), RetireGrant (or RevokeGrant) when it is deleted.
  *
  * The custom resource may create only this grant: `kms:CreateGrant` on the key's ARN, held to this
- * grantee and these operations, and `kms:RetireGrant` (or `kms:RevokeGrant`) on the key's ARN.
+ * grantee and these operations, and `kms:RetireGrant` (or `kms:RevokeGrant`) on the key's ARN. The
+ * key policy (of a `CustomerManagedKey`, a `ReplicaKey`, an `ImportedKeyRing` version, or any key whose
+ * policy this app writes) names the custom resource's role for the same: without it KMS refuses the
+ * grant, as the library's keys do not delegate `kms:CreateGrant` to IAM.
  *
  * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html
  */
@@ -132,6 +137,18 @@ export class KeyGrant extends Construct {
 
   /** The ARN of the key that the grant is on. */
   public readonly keyArn: string;
+
+  /**
+   * The key policy statements that let this grant's custom resource create the grant (only for this
+   * grantee and these operations) and retire or revoke it.
+   */
+  public readonly keyPolicyStatements: iam.PolicyStatement[];
+
+  /**
+   * Whether `keyPolicyStatements` were written into the key's policy (false for a key whose policy
+   * this app cannot change: add them where that key policy is defined).
+   */
+  public readonly keyPolicyUpdated: boolean;
 
   constructor(scope: Construct, id: string, props: KeyGrantProps) {
     super(scope, id);
@@ -182,9 +199,11 @@ export class KeyGrant extends Construct {
     problems.throwIfAny();
 
     this.keyArn = keyArn;
-    // The custom resource's role is known only once the resource exists: read it lazily.
-    let crRole: string | undefined;
-    const retiringArn = retiring ?? Lazy.string({ produce: () => crRole });
+    const provider = LibraryCustomResourceProvider.of(this);
+    if (!provider.namedRole && Stack.of(props.key) !== stack) {
+      failInput(childPath(scope, id), `the custom resources of stack ${stack.stackName} already run with the role of another AwsCustomResource, which the key policy of ${props.key.node.path} (another stack) cannot name; create the KeyGrant before that AwsCustomResource, or in the key's own stack`);
+    }
+    const retiringArn = retiring ?? provider.roleArn;
     const region = keyRegion !== undefined && !Token.isUnresolved(stack.region) && keyRegion !== stack.region ? keyRegion : undefined;
     const createGrant: cr.AwsSdkCall = {
       service: 'KMS',
@@ -205,36 +224,109 @@ export class KeyGrant extends Construct {
       physicalResourceId: cr.PhysicalResourceId.fromResponse('GrantId'),
       outputPaths: ['GrantId'],
     };
-    const endAction = retiring === undefined ? 'RetireGrant' : 'RevokeGrant';
-    const resource = new cr.AwsCustomResource(this, 'Resource', {
+    const endAction = retiring === undefined ? KMS_RETIRE_GRANT : KMS_REVOKE_GRANT;
+    const sortedOperations = [...operations].sort();
+    const grantConditions = {
+      'StringEquals': { 'kms:GranteePrincipal': grantee },
+      'ForAllValues:StringEquals': { 'kms:GrantOperations': sortedOperations },
+    };
+
+    const written = keyPolicyStatementsFor(props.key, stack, provider.roleArn, endAction, grantee, sortedOperations);
+    this.keyPolicyStatements = written.statements;
+    this.keyPolicyUpdated = written.added;
+    const keyAccount = keyArnAccount(keyArn) ?? Stack.of(props.key).account;
+    // A key of another account is the owner's to open (for example shareForAmiLaunch with autoScaling).
+    if (!this.keyPolicyUpdated && Token.compareStrings(keyAccount, stack.account) !== TokenComparison.DIFFERENT) {
+      Annotations.of(this).addWarningV2('cdk-kms-patterns:keyGrantKeyPolicyNotWritten',
+        `the key policy of ${Token.isUnresolved(keyArn) ? props.key.node.path : keyArn} cannot be changed from this app, and KMS allows CreateGrant only when it lets ` +
+        'this grant\'s custom resource role create the grant: add KeyGrant.keyPolicyStatements to that key\'s policy (for a replica, to its primary\'s access model) ' +
+        'or make sure it already delegates kms:CreateGrant and kms:' + endAction.split(':')[1] + ' to IAM');
+    }
+
+    const resource = provider.customResource(this, 'Resource', {
       resourceType: 'Custom::KmsGrant',
       onCreate: createGrant,
       onUpdate: createGrant,
       onDelete: {
         service: 'KMS',
-        action: endAction,
+        action: endAction.split(':')[1],
         region,
         parameters: { KeyId: keyArn, GrantId: new cr.PhysicalResourceIdReference() },
         // A grant already retired or revoked (or a key already deleted) is gone: nothing left to do.
         ignoreErrorCodesMatching: 'NotFoundException|KMSInvalidStateException',
       },
       installLatestAwsSdk: false,
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({
-          actions: ['kms:CreateGrant'],
-          resources: [keyArn],
-          conditions: {
-            'StringEquals': { 'kms:GranteePrincipal': grantee },
-            'ForAllValues:StringEquals': { 'kms:GrantOperations': [...operations] },
-          },
-        }),
-        new iam.PolicyStatement({ actions: [`kms:${endAction}`], resources: [keyArn] }),
-      ]),
-    });
-    acknowledgeCustomResourceFindings(resource);
-    crRole = principalArnOf(resource.grantPrincipal);
+    }, [
+      {
+        actions: [KMS_CREATE_GRANT],
+        resources: [keyArn],
+        conditions: { 'ForAllValues:StringEquals': grantConditions['ForAllValues:StringEquals'] },
+        mergedCondition: { operator: 'StringEquals', key: 'kms:GranteePrincipal', values: [grantee] },
+      },
+      { actions: [endAction], resources: [keyArn] },
+    ]);
     this.grantId = resource.getResponseField('GrantId');
   }
+}
+
+function keyArnAccount(keyArn: string): string | undefined {
+  return Token.isUnresolved(keyArn) ? undefined : keyArn.split(':')[4];
+}
+
+/** The key policy statements of the grants of one provider role on one key, by action and operations. */
+const KEY_POLICY_STATEMENTS = new WeakMap<object, Map<string, { statement: iam.PolicyStatement; grantees: string[]; added: boolean }>>();
+
+/**
+ * The key policy statements that let the provider role create this grant and end it, merged with those
+ * of the other grants of the same role on the same key (one statement per operation list, whose
+ * `kms:GranteePrincipal` lists the grantees; one statement to end them), so that many grants fit in
+ * the key policy's 32 KB. They name the role through its account with `aws:PrincipalArn`, which KMS
+ * does not require to exist when the policy is put: the role may be created after the key, or in
+ * another stack that depends on the key's.
+ */
+function keyPolicyStatementsFor(
+  key: kms.IKey,
+  stack: Stack,
+  roleArn: string,
+  endAction: string,
+  grantee: string,
+  operations: string[],
+): { statements: iam.PolicyStatement[]; added: boolean } {
+  const byKey = KEY_POLICY_STATEMENTS.get(key) ?? new Map();
+  KEY_POLICY_STATEMENTS.set(key, byKey);
+  const role = JSON.stringify(stack.resolve(roleArn));
+  const entry = (kind: string, make: () => iam.PolicyStatement) => {
+    const id = `${role}/${kind}`;
+    let e = byKey.get(id);
+    if (e === undefined) {
+      const statement = make();
+      e = { statement, grantees: [], added: key.addToResourcePolicy(statement, true).statementAdded };
+      byKey.set(id, e);
+    }
+    return e;
+  };
+  const suffix = (text: string) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 8).toUpperCase();
+  const principal = new iam.AccountPrincipal(stack.account);
+  const byRole = { ArnEquals: { 'aws:PrincipalArn': roleArn } };
+  const create = entry(`create/${operations.join(',')}`, () => new iam.PolicyStatement({
+    sid: `KeyGrantCreate${suffix(role + operations.join(','))}`,
+    principals: [principal],
+    actions: [KMS_CREATE_GRANT],
+    resources: ['*'],
+    conditions: { ...byRole, 'ForAllValues:StringEquals': { 'kms:GrantOperations': operations } },
+  }));
+  if (!create.grantees.includes(grantee)) {
+    create.grantees.push(grantee);
+    create.statement.addCondition('StringEquals', { 'kms:GranteePrincipal': create.grantees.length === 1 ? grantee : [...create.grantees] });
+  }
+  const end = entry(`end/${endAction}`, () => new iam.PolicyStatement({
+    sid: `KeyGrantEnd${suffix(role + endAction)}`,
+    principals: [principal],
+    actions: [endAction],
+    resources: ['*'],
+    conditions: byRole,
+  }));
+  return { statements: [create.statement, end.statement], added: create.added && end.added };
 }
 
 function checkConstraint(problems: InputProblems, name: string, context: { [key: string]: string }): void {
@@ -259,6 +351,3 @@ function singlePrincipalArn(problems: InputProblems, name: string, principal: ia
   return values[0];
 }
 
-function principalArnOf(principal: iam.IPrincipal): string {
-  return principal.policyFragment.principalJson.AWS[0];
-}

@@ -16,6 +16,7 @@ import {
   SharingTargetKind,
   checkAccountIds,
   checkOrganizationId,
+  checkOrganizationPath,
   concreteAccount,
   principalArnAccount,
   serviceDomain,
@@ -46,6 +47,7 @@ const KIND_SUFFIX: Record<SharingTargetKind, string> = {
   [SharingTargetKind.ACCOUNTS]: 'Accounts',
   [SharingTargetKind.PRINCIPALS]: 'Principals',
   [SharingTargetKind.ORGANIZATION]: 'Organization',
+  [SharingTargetKind.ORGANIZATIONAL_UNITS]: 'OrganizationalUnits',
 };
 
 /**
@@ -66,7 +68,7 @@ export function shareKeyForEbs(
     problems.add(`${method}: EBS encrypts only with symmetric encryption keys, got a ${key.keySpec} key with usage ${key.keyUsage}`);
   }
   const state = STATES.get(key) ?? { accountsListed: 0, sids: new Map<string, number>(), shared: new Map<string, Set<string>>() };
-  const values = targets._values;
+  let values = targets._values;
   if (values.length === 0) {
     problems.add(`${method}: give at least one target, got an empty list`);
   }
@@ -86,14 +88,18 @@ export function shareKeyForEbs(
     case SharingTargetKind.ORGANIZATION:
       checkOrganizationId(problems, method, values[0]);
       break;
+    case SharingTargetKind.ORGANIZATIONAL_UNITS:
+      values = values.map((path) => checkOrganizationPath(problems, method, path) ?? path);
+      if (new Set(values.map((path) => path.split('/')[0])).size > 1) {
+        problems.add(`${method}: the paths name more than one organization (${values.join(', ')}); a principal belongs to one organization, share with each in its own call`);
+      }
+      break;
   }
-  const sharedKey = `${purpose}/${targets._kind}`;
+  const autoScaling = purpose === EbsSharingPurpose.AMI_LAUNCH && options.autoScaling === true;
+  const sharedKey = `${purpose}${autoScaling ? '/AUTO_SCALING' : ''}/${targets._kind}`;
   const already = state.shared.get(sharedKey) ?? new Set<string>();
   const seenHere = new Set<string>();
   for (const value of values) {
-    if (already.has(value) && !seenHere.has(value)) {
-      problems.add(`${method}: '${value}' is already shared for ${purpose}`);
-    }
     if (targets._kind === SharingTargetKind.PRINCIPALS && seenHere.has(value)) {
       problems.add(`${method}: principal '${value}' is given twice`);
     }
@@ -101,28 +107,32 @@ export function shareKeyForEbs(
   }
   problems.throwIfAny();
 
-  for (const value of values) {
+  // A target the key is already shared with for this purpose keeps that share (for example a second
+  // SnapshotShare of another snapshot under the same key): only the new targets are added.
+  const added = [...seenHere].filter((v) => !already.has(v));
+  for (const value of added) {
     already.add(value);
   }
   state.shared.set(sharedKey, already);
   if (targets._kind === SharingTargetKind.ACCOUNTS) {
-    state.accountsListed += values.length;
+    state.accountsListed += added.length;
   }
   if (!STATES.has(key)) {
     STATES.set(key, state);
     key.node.addValidation({ validate: () => checkSharedKeyPolicySize(key, state) });
+  }
+  if (added.length === 0) {
+    return;
   }
 
   const sidBase = `${SID_PREFIX[purpose]}${KIND_SUFFIX[targets._kind]}`;
   const count = (state.sids.get(sidBase) ?? 0) + 1;
   state.sids.set(sidBase, count);
   const sid = count === 1 ? sidBase : `${sidBase}${count}`;
-  const autoScaling = purpose === EbsSharingPurpose.AMI_LAUNCH && options.autoScaling === true;
   const actions = autoScaling ? EBS_AUTO_SCALING_USE_ACTIONS
     : purpose === EbsSharingPurpose.SNAPSHOT_COPY ? EBS_SNAPSHOT_COPY_ACTIONS : EBS_AMI_LAUNCH_ACTIONS;
   const kind = targets._kind;
-  const list = [...values];
-  key._policyModel.add((context) => sharingStatements(context, sid, kind, list, [...actions], autoScaling));
+  key._policyModel.add((context) => sharingStatements(context, sid, kind, added, [...actions], autoScaling));
 }
 
 function sharingStatements(
@@ -139,6 +149,10 @@ function sharingStatements(
     : [new iam.AnyPrincipal()];
   const who: Record<string, string[]> = kind === SharingTargetKind.ACCOUNTS ? { 'kms:CallerAccount': values }
     : kind === SharingTargetKind.ORGANIZATION ? { 'aws:PrincipalOrgID': values } : {};
+  // A principal's path is a multivalued key: ForAnyValue, which an absent key (outside any organization)
+  // never satisfies. The trailing '*' takes the unit's accounts and every unit under it.
+  const units: Record<string, Record<string, string[]>> = kind === SharingTargetKind.ORGANIZATIONAL_UNITS
+    ? { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': values.map((path) => `${path}*`) } } : {};
   const statements = [new iam.PolicyStatement({
     sid,
     principals,
@@ -149,6 +163,7 @@ function sharingStatements(
       // One statement, so the account list is written once: CreateGrant (the only action that carries the
       // key) must be for an AWS resource, the other actions do not carry it. ViaService holds them all to EC2.
       BoolIfExists: { 'kms:GrantIsForAWSResource': 'true' },
+      ...units,
     },
   })];
   if (autoScaling) {
@@ -165,6 +180,7 @@ function sharingStatements(
           'kms:GranteePrincipal': `arn:${stack.partition}:iam::\${aws:PrincipalAccount}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*`,
         },
         'ForAllValues:StringEquals': { 'kms:GrantOperations': [...AUTO_SCALING_GRANT_OPERATIONS] },
+        ...units,
       },
     }));
   }

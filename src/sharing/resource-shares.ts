@@ -1,10 +1,9 @@
 import { Stack, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { SharingTargets } from './targets';
-import { acknowledgeCustomResourceFindings } from '../private/custom-resource-findings';
+import { LibraryCustomResourceProvider } from '../private/custom-resource-provider';
 import { EC2_MODIFY_IMAGE_ATTRIBUTE, EC2_MODIFY_SNAPSHOT_ATTRIBUTE } from '../private/perms';
 import {
   checkAccountIds,
@@ -61,9 +60,7 @@ export class SnapshotShare extends Construct {
     problems.throwIfAny();
 
     this.snapshotArn = `arn:${stack.partition}:ec2:${stack.region}::snapshot/${props.snapshotId}`;
-    const policy = cr.AwsCustomResourcePolicy.fromStatements([
-      new iam.PolicyStatement({ actions: [EC2_MODIFY_SNAPSHOT_ATTRIBUTE], resources: [this.snapshotArn] }),
-    ]);
+    const provider = LibraryCustomResourceProvider.of(this);
     for (const account of props.accountIds) {
       const call = (operation: string): cr.AwsSdkCall => ({
         service: 'EC2',
@@ -76,15 +73,13 @@ export class SnapshotShare extends Construct {
         },
         physicalResourceId: cr.PhysicalResourceId.of(`${props.snapshotId}:${account}`),
       });
-      const share = new cr.AwsCustomResource(this, `Account${account}`, {
+      provider.customResource(this, `Account${account}`, {
         resourceType: 'Custom::EbsSnapshotShare',
         onCreate: call('add'),
         onUpdate: call('add'),
         onDelete: { ...call('remove'), ignoreErrorCodesMatching: 'InvalidSnapshot\\.NotFound' },
         installLatestAwsSdk: false,
-        policy,
-      });
-      acknowledgeCustomResourceFindings(share);
+      }, [{ actions: [EC2_MODIFY_SNAPSHOT_ATTRIBUTE], resources: [this.snapshotArn] }]);
     }
     key?.shareForSnapshotCopy(SharingTargets.accounts(props.accountIds));
   }
@@ -123,7 +118,8 @@ export interface AmiShareProps {
   /**
    * Customer managed keys (`CustomerManagedKey`) that encrypt the AMI's snapshots: each is shared with the
    * same accounts and organizations for AMI launch (`shareForAmiLaunch`). Organizational units cannot be
-   * named in a key policy this way: share the keys with their organization yourself.
+   * named in a key policy this way (an OU ARN lacks the unit's path): share the keys with
+   * `SharingTargets.organizationalUnits()` yourself.
    *
    * @default - the key policies are left alone
    */
@@ -163,14 +159,13 @@ export class AmiShare extends Construct {
     }
     const keys = (props.encryptionKeys ?? []).map((k) => customerManagedKey(problems, k));
     if (keys.length > 0 && units.length > 0) {
-      problems.add('encryptionKeys cannot be shared with organizational units by this construct; share the keys with their organization (shareForAmiLaunch(SharingTargets.organization(...))) and leave encryptionKeys out');
+      // An OU ARN does not tell the unit's path from the root (its parent units), which aws:PrincipalOrgPaths needs.
+      problems.add("encryptionKeys cannot be shared with organizational units by this construct (an OU ARN does not give the unit's path); share the keys with the units' paths (shareForAmiLaunch(SharingTargets.organizationalUnits(['o-.../r-.../ou-.../']))) and leave encryptionKeys out");
     }
     problems.throwIfAny();
 
     this.imageArn = `arn:${stack.partition}:ec2:${stack.region}::image/${props.imageId}`;
-    const policy = cr.AwsCustomResourcePolicy.fromStatements([
-      new iam.PolicyStatement({ actions: [EC2_MODIFY_IMAGE_ATTRIBUTE], resources: [this.imageArn] }),
-    ]);
+    const provider = LibraryCustomResourceProvider.of(this);
     const targets: [string, string, string][] = [
       ...accounts.map((a): [string, string, string] => [`Account${a}`, 'UserId', a]),
       ...organizations.map((arn): [string, string, string] => [`Organization${lastSegment(arn)}`, 'OrganizationArn', arn]),
@@ -183,15 +178,13 @@ export class AmiShare extends Construct {
         parameters: { ImageId: props.imageId, LaunchPermission: { [operation]: [{ [field]: value }] } },
         physicalResourceId: cr.PhysicalResourceId.of(`${props.imageId}:${value}`),
       });
-      const share = new cr.AwsCustomResource(this, constructId, {
+      provider.customResource(this, constructId, {
         resourceType: 'Custom::AmiShare',
         onCreate: call('Add'),
         onUpdate: call('Add'),
         onDelete: { ...call('Remove'), ignoreErrorCodesMatching: 'InvalidAMIID\\.(NotFound|Unavailable)' },
         installLatestAwsSdk: false,
-        policy,
-      });
-      acknowledgeCustomResourceFindings(share);
+      }, [{ actions: [EC2_MODIFY_IMAGE_ATTRIBUTE], resources: [this.imageArn] }]);
     }
     for (const key of keys) {
       if (accounts.length > 0) {

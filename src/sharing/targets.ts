@@ -1,7 +1,8 @@
 import { SharingTargetKind } from '../private/sharing-ids';
 
 /**
- * Who a key is shared with: accounts, principals of other accounts, or a whole AWS Organization.
+ * Who a key is shared with: accounts, principals of other accounts, organizational units or a whole
+ * AWS Organization.
  *
  * Accounts share one key policy statement whose `kms:CallerAccount` condition lists them (15 bytes an
  * account), so thousands fit in one key policy; an organization takes one `aws:PrincipalOrgID` condition
@@ -28,6 +29,18 @@ export class SharingTargets {
    */
   public static organization(organizationId: string): SharingTargets {
     return new SharingTargets(SharingTargetKind.ORGANIZATION, [organizationId]);
+  }
+
+  /**
+   * Every principal of the accounts in the given organizational units, and in the units under them
+   * (`ForAnyValue:StringLike aws:PrincipalOrgPaths`), by AWS Organizations path:
+   * `o-exampleorg1/r-ab12/ou-ab12-11111111/`, the organization id, the root id, then each OU id from the
+   * root down to the unit. Like an organization, a unit takes one condition whatever its number of accounts.
+   *
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgpaths
+   */
+  public static organizationalUnits(paths: string[]): SharingTargets {
+    return new SharingTargets(SharingTargetKind.ORGANIZATIONAL_UNITS, [...paths]);
   }
 
   private constructor(

@@ -5,10 +5,14 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { addCompliancePacks, addGoldenPatternApp } from '../../examples/golden-pattern/app';
+import { deniedCalls, deploymentCalls } from '../helpers/deployment';
+import { World } from '../helpers/world';
 
 const CONTEXT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
 
 describe('the example golden-pattern app', () => {
+  let deployed: World;
+
   test('cdk.json turns on CloudFormation\'s own validation rules as errors', () => {
     expect(CONTEXT['@aws-cdk/core:validateAgainstDefaultRules']).toBe(true);
   });
@@ -23,6 +27,21 @@ describe('the example golden-pattern app', () => {
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
     const violations = (report.pluginReports ?? []).flatMap((r: any) => r.violations ?? []);
     expect(violations).toEqual([]);
+
+    // AND deploying it is allowed: every KMS call of CloudFormation and of the services that create the
+    // table, the secret, the function, the log groups and the trail with the key, in every stack.
+    const stacks = app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+    deployed = new World(...stacks);
+  });
+
+  test('every KMS call of deploying the example is allowed by its key policies (create, update, delete)', async () => {
+    // The example's perimeter holds use to its organization: the deployer is a role of it.
+    const calls = deploymentCalls(deployed, { deployerContext: { 'aws:PrincipalOrgID': 'o-exampleorgid1' } });
+    const kinds = new Set(calls.map((c) => c.why.split(' ')[0]));
+    for (const kind of ['AWS::DynamoDB::Table', 'AWS::SecretsManager::Secret', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::CloudTrail::Trail', 'AWS::KMS::ReplicaKey']) {
+      expect(kinds).toContain(kind);
+    }
+    expect(await deniedCalls(deployed, calls)).toEqual([]);
   });
 
   test('the same checks are live: a plain kms.Key without rotation fails them', () => {

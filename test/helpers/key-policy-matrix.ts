@@ -55,7 +55,8 @@ export async function evaluate(key: KeyUnderTest, who: string, action: string, c
     resourceAccount: ACCOUNT,
     identityPolicies: p.identityPolicies,
     resourcePolicy: key.keyPolicy,
-    context,
+    // As AWS sets them for every request of an IAM principal (the simulator does not).
+    context: { 'aws:PrincipalArn': p.arn, 'aws:PrincipalAccount': p.arn.split(':')[4], ...context },
   });
 }
 

@@ -9,6 +9,18 @@ import { IConstruct } from 'constructs';
 
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
+/** One resource of a deployed stack, with its stack's environment. */
+export interface WorldResource {
+  /** `<stack artifact id>/<logical id>`: a name every method of World accepts. */
+  readonly id: string;
+  readonly logicalId: string;
+  readonly stack: string;
+  readonly account: string;
+  readonly region: string;
+  readonly type: string;
+  readonly resource: any;
+}
+
 interface Deployed {
   readonly name: string;
   readonly stackName: string;
@@ -43,6 +55,25 @@ export class World {
       resources: template.Resources ?? {},
     });
     return this;
+  }
+
+  /** Adds a template as deployed in an account and region (a StackSet's instance, for example). */
+  public addTemplate(name: string, template: any, account: string, region: string): this {
+    this.stacks.push({ name, stackName: name, outputs: template.Outputs ?? {}, account, region, resources: template.Resources ?? {} });
+    return this;
+  }
+
+  /** Every resource of every stack. */
+  public resources(): WorldResource[] {
+    return this.stacks.flatMap((s) => Object.entries(s.resources).map(([logicalId, resource]) => ({
+      id: `${s.name}/${logicalId}`,
+      logicalId,
+      stack: s.name,
+      account: s.account,
+      region: s.region,
+      type: resource.Type,
+      resource,
+    })));
   }
 
   /** The concrete ARN of a resource, found by logical id in any stack. */
@@ -84,7 +115,7 @@ export class World {
     return this.find(logicalId)[0].account;
   }
 
-  /** Every identity policy attached to a role (inline, AWS::IAM::Policy, AWS::IAM::ManagedPolicy). */
+  /** Every identity policy attached to a role or user (inline, AWS::IAM::Policy, AWS::IAM::ManagedPolicy). */
   public identityPoliciesOf(roleLogicalId: string): { name: string; policy: any }[] {
     const [deployed, role] = this.find(roleLogicalId);
     const out: { name: string; policy: any }[] = [];
@@ -92,9 +123,9 @@ export class World {
       out.push({ name: p.PolicyName, policy: this.resolve(deployed, p.PolicyDocument) });
     }
     const roleId = roleLogicalId.split('/').pop();
-    // Policies name roles by Ref, which stays inside a stack.
+    // Policies name roles and users by Ref, which stays inside a stack.
     for (const [id, r] of Object.entries(deployed.resources)) {
-      const attached = (r.Properties?.Roles ?? []).some((x: any) => x?.Ref === roleId);
+      const attached = [...r.Properties?.Roles ?? [], ...r.Properties?.Users ?? []].some((x: any) => x?.Ref === roleId);
       if ((r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') && attached) {
         out.push({ name: id, policy: this.resolve(deployed, r.Properties.PolicyDocument) });
       }
@@ -155,9 +186,9 @@ export class World {
   private arnFor(s: Deployed, id: string, r: any): string {
     switch (r.Type) {
       case 'AWS::IAM::Role':
-        return `arn:aws:iam::${s.account}:role/${r.Properties?.RoleName ?? id}`;
+        return `arn:aws:iam::${s.account}:role${r.Properties?.Path ?? '/'}${r.Properties?.RoleName ?? id}`;
       case 'AWS::IAM::User':
-        return `arn:aws:iam::${s.account}:user/${r.Properties?.UserName ?? id}`;
+        return `arn:aws:iam::${s.account}:user${r.Properties?.Path ?? '/'}${r.Properties?.UserName ?? id}`;
       case 'AWS::IAM::ManagedPolicy':
         return `arn:aws:iam::${s.account}:policy/${r.Properties?.ManagedPolicyName ?? id}`;
       case 'AWS::KMS::Key':
@@ -177,6 +208,16 @@ export class World {
       }
       case 'AWS::CloudTrail::Trail':
         return `arn:aws:cloudtrail:${s.region}:${s.account}:trail/${r.Properties?.TrailName ?? id}`;
+      case 'AWS::SecretsManager::Secret':
+        // Secrets Manager adds six random characters to the name.
+        return `arn:aws:secretsmanager:${s.region}:${s.account}:secret:${r.Properties?.Name ?? `${id}-G3n3r4t3dN4m3`}-AbCdEf`;
+      case 'AWS::Lambda::Function':
+        return `arn:aws:lambda:${s.region}:${s.account}:function:${r.Properties?.FunctionName ?? `${s.stackName}-${id}-G3n3r4t3d`}`;
+      case 'AWS::Kinesis::Stream':
+        return `arn:aws:kinesis:${s.region}:${s.account}:stream/${r.Properties?.Name ?? `${s.stackName}-${id}-G3n3r4t3d`}`;
+      case 'AWS::DynamoDB::Table':
+      case 'AWS::DynamoDB::GlobalTable':
+        return `arn:aws:dynamodb:${s.region}:${s.account}:table/${r.Properties?.TableName ?? `${s.stackName}-${id}-G3n3r4t3d`}`;
       case 'AWS::SSM::Parameter': {
         const name = r.Properties?.Name ?? id;
         return `arn:aws:ssm:${s.region}:${s.account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
@@ -248,6 +289,15 @@ export class World {
           if (!producer || !output) throw new Error(`no output ${arg.OutputName} of stack ${arg.StackName}`);
           return this.resolve(producer, output.Value);
         }
+        case 'Fn::ImportValue': {
+          // A strong cross-stack reference: the export of another stack of the same environment.
+          const name = this.resolve(s, arg);
+          for (const producer of this.stacks.filter((x) => x.account === s.account && x.region === s.region)) {
+            const output = Object.values(producer.outputs).find((o: any) => this.resolve(producer, o.Export?.Name) === name) as any;
+            if (output) return this.resolve(producer, output.Value);
+          }
+          throw new Error(`no stack exports ${name}`);
+        }
         case 'Fn::Join': {
           const [sep, parts] = arg;
           return this.resolve(s, parts).join(sep);
@@ -296,7 +346,13 @@ export interface Request {
   readonly identityPolicies?: { name: string; policy: any }[];
   readonly resourcePolicy?: any;
   readonly context?: Record<string, string | string[]>;
+  /** Service control policies of the principal's account (one level, with FullAWSAccess beside them). */
+  readonly serviceControlPolicies?: { name: string; policy: any }[];
+  /** Resource control policies of the resource's account (the simulator adds RCPFullAWSAccess). */
+  readonly resourceControlPolicies?: { name: string; policy: any }[];
 }
+
+const FULL_AWS_ACCESS = { name: 'FullAWSAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
 
 /**
  * The simulator knows `kms:EncryptionContext:${EncryptionContextKey}` but matches variable keys only
@@ -333,8 +389,10 @@ export async function decide(req: Request): Promise<Decision> {
       contextVariables: context,
     },
     identityPolicies: (req.identityPolicies ?? []).map((p) => ({ name: p.name, policy: withEncryptionContextAliases(p.policy) })),
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
+    serviceControlPolicies: req.serviceControlPolicies
+      ? [{ orgIdentifier: 'ou-guardrails', policies: [FULL_AWS_ACCESS, ...req.serviceControlPolicies] }] : [],
+    resourceControlPolicies: req.resourceControlPolicies
+      ? [{ orgIdentifier: 'ou-guardrails', policies: req.resourceControlPolicies }] : [],
     resourcePolicy: withEncryptionContextAliases(req.resourcePolicy),
   }, {});
   if (result.resultType === 'error') {

@@ -164,14 +164,17 @@ describe('admins and users', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { MultiRegion: true });
   });
 
-  test('keyPolicyManagers alone hold PutKeyPolicy', () => {
+  test('keyPolicyManagers and the deployer (CloudFormation updates the policy with it) alone hold PutKeyPolicy', () => {
     const stack = newStack();
     const deployer = iam.Role.fromRoleArn(stack, 'Deployer', 'arn:aws:iam::111111111111:role/deployer');
     const key = new CustomerManagedKey(stack, 'Key', { admins: [role(stack, 'Admin')], keyPolicyManagers: [deployer] });
     key.adminPolicy.attachToRole(role(stack, 'Operator'));
     const statements = keyPolicyStatements(stack);
     const holders = statements.filter((s) => [s.Action].flat().includes('kms:PutKeyPolicy')).map((s) => s.Sid);
-    expect(holders).toEqual(['KeyPolicyManagement']);
+    expect(holders).toEqual(['KeyPolicyManagement', 'DeployerKeyManagement']);
+    const deployerStatement = statements.find((s) => s.Sid === 'DeployerKeyManagement');
+    expect(JSON.stringify(deployerStatement.Principal)).toContain(':role/cdk-hnb659fds-cfn-exec-role-');
+    expect(deployerStatement.Action).toEqual('kms:PutKeyPolicy');
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Description: 'Administration of a KMS key (no cryptographic action)',
       PolicyDocument: { Statement: [Match.objectLike({ Action: Match.not(Match.arrayWith(['kms:PutKeyPolicy'])) })] },
@@ -188,10 +191,10 @@ describe('admins and users', () => {
     expect([root.Action].flat()).toContain(action);
   });
 
-  test('accountRootAccess NONE leaves no root statement', () => {
+  test('accountRootAccess NONE leaves no root statement; the deployer gets CloudFormation\'s calls', () => {
     const stack = newStack();
     new CustomerManagedKey(stack, 'Key', { accountRootAccess: AccountRootAccess.NONE, admins: [role(stack, 'Admin')] });
-    expect(keyPolicyStatements(stack).map((s) => s.Sid)).toEqual(['KeyAdministration']);
+    expect(keyPolicyStatements(stack).map((s) => s.Sid)).toEqual(['KeyAdministration', 'DeployerKeyManagement']);
   });
 });
 

@@ -51,12 +51,13 @@ describe('sharing a key: bad targets fail with the path, what was received and w
     expect(() => share(key)).toThrow(message);
   });
 
-  test('an account shared twice for the same purpose', () => {
+  test('an account shared twice for the same purpose is not an error: the share is reused, never listed twice', () => {
     const key = new CustomerManagedKey(newStack(), 'Key');
     key.shareForSnapshotCopy(SharingTargets.accounts(['222222222222']));
-    expect(() => key.shareForSnapshotCopy(SharingTargets.accounts(['222222222222']))).toThrow(/'222222222222' is already shared for SNAPSHOT_COPY/);
-    // For another purpose it is not a duplicate.
-    expect(() => key.shareForAmiLaunch(SharingTargets.accounts(['222222222222']))).not.toThrow();
+    expect(() => key.shareForSnapshotCopy(SharingTargets.accounts(['222222222222', '333333333333']))).not.toThrow();
+    const statements = Stack.of(key).resolve((key.node.defaultChild as kms.CfnKey).keyPolicy).Statement;
+    const listed = statements.flatMap((st: any) => st.Condition?.StringEquals?.['kms:CallerAccount'] ?? []);
+    expect(listed).toEqual(['222222222222', '333333333333']);
   });
 
   test('a key EBS cannot use', () => {

@@ -38,7 +38,7 @@ function calls(stack: Stack, type: string): { id: string; create: any; update: a
 /** The role of the stack's AwsCustomResource singleton, with its identity policies, resolved. */
 function customResourceRole(stack: Stack) {
   const world = new World(stack);
-  const id = world.logicalId('AWS::IAM::Role', 'AWS679f53fa');
+  const id = world.logicalId('AWS::IAM::Role', 'KmsPatternsCustomResourceProvider');
   return { arn: world.arnOf(id), identityPolicies: world.identityPoliciesOf(id) };
 }
 

@@ -62,7 +62,7 @@ function setup() {
     const stack = new Stack(new App(), `Grant${account}`, { env: { account, region: REGION } });
     new EbsSharedKeyAccess(stack, 'SharedKey', { keyArn, autoScalingGrant: true });
     const world = new World(stack);
-    const id = world.logicalId('AWS::IAM::Role', 'AWS679f53fa');
+    const id = world.logicalId('AWS::IAM::Role', 'KmsPatternsCustomResourceProvider');
     return { arn: world.arnOf(id), account, identityPolicies: world.identityPoliciesOf(id) };
   };
   return {
