@@ -71,7 +71,7 @@ describe('the account root as an ARN string', () => {
 
   test('allowUseVia(ServiceVia.s3(), [root ARN]) is refused', () => {
     const key = new CustomerManagedKey(newStack(newApp()), 'Key');
-    expect(() => key.allowUseVia(ServiceVia.s3(), [new iam.ArnPrincipal(rootArn)])).toThrow(/must not be the key's own account root/);
+    expect(() => key.allowUseVia(ServiceVia.s3(), { principals: [new iam.ArnPrincipal(rootArn)] })).toThrow(/must not be the key's own account root/);
   });
 
   test('grantDecrypt(root ARN) is refused, pointing at users, allowUseVia and FULL_DELEGATION', () => {
