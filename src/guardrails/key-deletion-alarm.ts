@@ -80,7 +80,16 @@ export class KeyDeletionAlarm extends Construct {
       }));
       rule.addTarget({ bind: () => ({ arn: ownTopic.topicArn, targetResource: ownTopic }) });
     } else {
-      rule.addTarget(new targets.SnsTopic(this.topic));
+      // The SnsTopic target would grant events.amazonaws.com the topic's key with no source condition, which
+      // the library's keys refuse (confused deputy): the topic policy is written here, held to the rule, and
+      // the target gets a reference to the topic that grants nothing.
+      this.topic.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }));
+      rule.addTarget(new targets.SnsTopic(sns.Topic.fromTopicArn(this, 'TopicRef', this.topic.topicArn)));
     }
     this.rule = rule;
   }

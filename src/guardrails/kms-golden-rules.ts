@@ -2,6 +2,7 @@ import { CfnResource } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import {
+  AccountRootUse,
   CrossAccountCreateGrant,
   CrossAccountNarrowed,
   KeyPolicyNearSizeLimit,
@@ -11,8 +12,10 @@ import {
   PendingWindow,
   PublicPrincipal,
   ReplicaPrincipals,
+  ReplicateKey,
   RetainPolicy,
   SeparationOfDuties,
+  ServicePrincipalSource,
 } from './rules';
 
 /**
@@ -63,7 +66,7 @@ export class KmsGoldenRules extends NagPack {
     });
     this.applyRule({
       info: 'The key policy gives one principal both administrative and cryptographic actions.',
-      explanation: 'Whoever manages a key should not use it, and the other way round (kms:CreateGrant counts as use: a grant can give Decrypt). Give administrators the admin actions without kms:CreateGrant and users the use actions only.',
+      explanation: 'Whoever manages a key (its policy, its state, its aliases) should not use it, and the other way round (kms:CreateGrant counts as use: a grant can give Decrypt; use held to a service by kms:ViaService does not). Give administrators the admin actions without kms:CreateGrant and users the use actions only.',
       level: NagMessageLevel.ERROR,
       rule: SeparationOfDuties,
       node,
@@ -83,10 +86,31 @@ export class KmsGoldenRules extends NagPack {
       node,
     });
     this.applyRule({
-      info: 'The key policy allows Principal * without kms:ViaService, kms:CallerAccount or aws:PrincipalOrgID.',
-      explanation: 'Principal * without a condition is every identity of every AWS account. Add a condition on kms:CallerAccount or aws:PrincipalOrgID (and kms:ViaService), or name the principals.',
+      info: 'The key policy allows Principal * without narrowing it to accounts or an organization, or lets it use the key without kms:ViaService.',
+      explanation: 'Principal * without a condition is every identity of every AWS account; narrowed to accounts (kms:CallerAccount) or an organization (aws:PrincipalOrgID) it is still every identity of those accounts. Narrow it, and hold its use to the service that needs it (kms:ViaService), or name the principals.',
       level: NagMessageLevel.ERROR,
       rule: PublicPrincipal,
+      node,
+    });
+    this.applyRule({
+      info: 'The key policy gives the account root cryptographic actions (or CreateGrant beyond AWS resources) without full delegation.',
+      explanation: 'Through the root, every IAM principal of the account can use the key with its own IAM policy. Name the users in the key policy instead, or give the root every action deliberately (full delegation to IAM).',
+      level: NagMessageLevel.ERROR,
+      rule: AccountRootUse,
+      node,
+    });
+    this.applyRule({
+      info: 'The key policy gives kms:ReplicateKey to a principal without kms:PutKeyPolicy, or without kms:ReplicaRegion held to the replicas\' regions.',
+      explanation: 'ReplicateKey creates a replica with a key policy of the caller\'s choosing: whoever may replicate can give itself use of the key material. Give it only to the principals that may rewrite the key policy, with StringEquals kms:ReplicaRegion = the replicas\' regions.',
+      level: NagMessageLevel.ERROR,
+      rule: ReplicateKey,
+      node,
+    });
+    this.applyRule({
+      info: 'The key policy gives an AWS service principal access without aws:SourceArn, aws:SourceAccount or an encryption context.',
+      explanation: 'Without a source condition, resources of any account can have the service use the key (confused deputy). Add aws:SourceAccount and aws:SourceArn (or a kms:EncryptionContext condition naming the resource), as the ServicePreset statements do.',
+      level: NagMessageLevel.ERROR,
+      rule: ServicePrincipalSource,
       node,
     });
     this.applyRule({

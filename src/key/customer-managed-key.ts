@@ -1,4 +1,4 @@
-import { Duration, Validations, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Duration, Lazy, Validations, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
@@ -11,7 +11,7 @@ import { applyServicePreset } from '../presets/apply';
 import { ServicePreset } from '../presets/service-preset';
 import { ServiceVia } from '../presets/service-via';
 import { DeployedKey, KeyDeployment } from '../private/deployment';
-import { grantInKeyPolicy, UseGrant, useGrantActions } from '../private/key-grants';
+import { grantInKeyPolicy, isOwnAccountRoot, UseGrant, useGrantActions } from '../private/key-grants';
 import { checkKeyPolicy } from '../private/key-policy-checks';
 import { KeyPolicyModel } from '../private/key-policy-model';
 import { checkAlias, checkAliases, checkDescription, checkRemovalPolicy, checkTags, aliasConstructId, claimAlias, normalizeAlias } from '../private/key-properties';
@@ -24,6 +24,7 @@ import {
   KEY_POLICY_MANAGER_ACTIONS,
   MULTI_REGION_ADMIN_ACTIONS,
   PUT_KEY_POLICY,
+  REPLICATE_KEY,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
 import { checkEnumValue, checkPropsShape, describeInput, InputProblems, isTokenDuration, tokenDays, wholeDaysWithin } from '../private/validation';
@@ -370,6 +371,10 @@ export class CustomerManagedKey extends kms.Key {
 
   private readonly addedAliases: string[] = [];
   private readonly hasKeyPolicyManagers: boolean;
+  /** The principals that hold kms:PutKeyPolicy, and so alone may hold kms:ReplicateKey. */
+  private readonly policyRewriters: iam.IPrincipal[];
+  /** The regions of the declared replicas of this (multi-Region) key. */
+  private readonly replicaRegions: string[] = [];
   private readonly deployment: KeyDeployment;
   private readonly replicaKeys: DeployedKey[] = [];
   private readonly namedDeployers: iam.IPrincipal[];
@@ -385,6 +390,10 @@ export class CustomerManagedKey extends kms.Key {
     this.origin = props.origin ?? KeyOrigin.AWS_KMS;
     this.rotationEnabled = props.enableKeyRotation ?? rotatesByDefault(this.keySpec, this.origin);
     this.hasKeyPolicyManagers = (props.keyPolicyManagers ?? []).length > 0;
+    this.policyRewriters = this.hasKeyPolicyManagers ? [...props.keyPolicyManagers!] : [
+      ...(this.accountRootAccess === AccountRootAccess.ADMINISTRATION ? [new iam.AccountRootPrincipal()] : []),
+      ...props.admins ?? [],
+    ];
 
     const cfnKey = this.node.defaultChild as kms.CfnKey;
     if (this.rotationEnabled && props.rotationPeriod !== undefined && isTokenDuration(props.rotationPeriod)) {
@@ -446,7 +455,11 @@ export class CustomerManagedKey extends kms.Key {
     this.node.addValidation({
       validate: () => [
         ...this.deployment.errors,
-        ...checkKeyPolicy(this, this.policy, this.accountRootAccess === AccountRootAccess.FULL_DELEGATION, this.deployment.deployerPrincipals),
+        ...checkKeyPolicy(this, this.policy, {
+          fullDelegation: this.accountRootAccess === AccountRootAccess.FULL_DELEGATION,
+          replicaRegions: this.multiRegion ? [...this.replicaRegions] : undefined,
+          deployers: this.deployment.deployerPrincipals,
+        }),
       ],
     });
   }
@@ -469,7 +482,8 @@ export class CustomerManagedKey extends kms.Key {
       case AccountRootAccess.FULL_DELEGATION:
         return true;
       case AccountRootAccess.ADMINISTRATION:
-        return this.adminActions.includes(action);
+        // ReplicateKey goes with PutKeyPolicy: the root holds it (to the replicas' regions) when it rewrites the policy.
+        return this.adminActions.includes(action) || (action === REPLICATE_KEY && !this.hasKeyPolicyManagers);
       case AccountRootAccess.NONE:
         return false;
     }
@@ -489,6 +503,29 @@ export class CustomerManagedKey extends kms.Key {
    */
   public get _namedDeployers(): iam.IPrincipal[] {
     return [...this.namedDeployers];
+  }
+
+  /**
+   * Lets the principals that may rewrite the key policy (PutKeyPolicy) replicate this multi-Region key
+   * into a region: `kms:ReplicateKey` held by `kms:ReplicaRegion` to the declared replicas' regions. A
+   * replica gets a key policy of the caller's choosing, so ReplicateKey is as strong as PutKeyPolicy.
+   * @internal
+   */
+  public _allowReplicationTo(region: string): void {
+    if (this.replicaRegions.includes(region)) {
+      return;
+    }
+    this.replicaRegions.push(region);
+    if (this.replicaRegions.length > 1 || this.policyRewriters.length === 0) {
+      return;
+    }
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'KeyReplication',
+      principals: this.policyRewriters,
+      actions: [REPLICATE_KEY],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ReplicaRegion': Lazy.list({ produce: () => [...this.replicaRegions].sort() }) } },
+    }));
   }
 
   /**
@@ -798,8 +835,7 @@ function validatePrincipals(problems: InputProblems, stack: Stack, props: Custom
         problems.add(`${role} must be named IAM principals, got '*' (anyone); share the key with accounts or an organization instead`);
       } else if (json.Service || json.Federated || json.CanonicalUser) {
         problems.add(`${role} must be IAM principals (roles, users, accounts), got ${desc}`);
-      } else if (p instanceof iam.AccountRootPrincipal || (p instanceof iam.AccountPrincipal
-        && Token.compareStrings(String(p.accountId), stack.account) === TokenComparison.SAME)) {
+      } else if (isOwnAccountRoot(stack, p)) {
         problems.add(`${role} must not be this key's own account root (${desc}): the account root's access is set by accountRootAccess`);
       }
     }

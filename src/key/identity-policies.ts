@@ -12,6 +12,7 @@ import {
   KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY,
   MULTI_REGION_ADMIN_ACTIONS,
   PUT_KEY_POLICY,
+  REPLICATE_KEY,
   USER_GRANT_ACTIONS,
 } from '../private/perms';
 import { childPath } from '../private/sharing-ids';
@@ -121,6 +122,8 @@ export class KeyAdminPolicy extends iam.ManagedPolicy {
       ...(multiRegion ? MULTI_REGION_ADMIN_ACTIONS : []),
       ...(origin === KeyOrigin.EXTERNAL ? IMPORTED_KEY_MATERIAL_ADMIN_ACTIONS : []),
       ...(putKeyPolicy ? [PUT_KEY_POLICY] : []),
+      // ReplicateKey goes with PutKeyPolicy: a replica gets a key policy of the caller's choosing.
+      ...(putKeyPolicy && multiRegion ? [REPLICATE_KEY] : []),
     ].sort();
     this.addStatements(keyStatement(this, props.key, 'KeyAdministration', actions));
   }

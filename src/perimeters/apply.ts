@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { KeyPerimeter, KeyPerimeterKind } from './key-perimeter';
 import type { CustomerManagedKey } from '../key/customer-managed-key';
-import { ResolvedStatement } from '../private/policy-analysis';
+import { ResolvedStatement } from '../private/key-policy-analyzer';
 import { InputProblems } from '../private/validation';
 
 const perimetersByKey = new WeakMap<IConstruct, Map<KeyPerimeterKind, KeyPerimeter>>();

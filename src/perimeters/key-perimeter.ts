@@ -1,8 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ResolvedStatement } from '../private/key-policy-analyzer';
 import { KeyPolicyContext } from '../private/key-policy-model';
 import { CRYPTOGRAPHIC_ACTIONS } from '../private/perms';
-import { ResolvedStatement } from '../private/policy-analysis';
 import { checkOrganizationPath } from '../private/sharing-ids';
 
 /**

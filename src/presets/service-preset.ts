@@ -1,8 +1,9 @@
-import { Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ServiceVia } from './service-via';
 import { PresetKeyFacts } from '../private/access-parts';
+import { isOwnAccountRoot } from '../private/key-grants';
 import { KeyPolicyContext } from '../private/key-policy-model';
 import { checkPrincipal, isPrincipal } from '../private/names';
 import {
@@ -434,8 +435,7 @@ function checkPrincipals(stack: Stack, what: string, principals: iam.IPrincipal[
       problems.push(`${what} must be named IAM principals, got '*' (anyone)`);
     } else if (json.Service || json.Federated || json.CanonicalUser) {
       problems.push(`${what} must be IAM principals (roles, users, accounts), got ${shown}`);
-    } else if (p instanceof iam.AccountRootPrincipal || (p instanceof iam.AccountPrincipal
-      && Token.compareStrings(String(p.accountId), stack.account) === TokenComparison.SAME)) {
+    } else if (isOwnAccountRoot(stack, p)) {
       problems.push(`${what} must not be the key's own account root (${shown}): that would let every IAM principal of the account use the key`);
     }
   }

@@ -7,7 +7,7 @@ import {
   SIGN_VERIFY_USE_ACTIONS,
   SYMMETRIC_USE_ACTIONS,
 } from './perms';
-import { expandAction, ResolvedStatement } from './policy-analysis';
+import { expandActionPattern, ResolvedStatement } from './key-policy-analyzer';
 
 /**
  * Who may do what with one key, read from its finished key policy: rows of principals, columns of
@@ -57,11 +57,12 @@ export function capabilitiesFor(keySpec: string | undefined, keyUsage: string | 
   // revoking grants, which the grant columns cover.
   const admin = KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY.filter((a) => !ALIAS_ACTIONS.includes(a) && !/^kms:(Describe|Get|List|RevokeGrant)/.test(a));
   const out: Capability[] = [
-    { id: 'administer', title: 'Administer', actions: admin },
+    { id: 'administer', title: 'Administer', actions: multiRegion ? [...admin, 'kms:UpdatePrimaryRegion'] : admin },
     { id: 'rewrite-policy', title: 'Rewrite policy', actions: ['kms:PutKeyPolicy'] },
   ];
   if (multiRegion) {
-    out.push({ id: 'replicate', title: 'Replicate', actions: ['kms:ReplicateKey', 'kms:UpdatePrimaryRegion'] });
+    // ReplicateKey goes with PutKeyPolicy (a replica gets a policy of the caller's choosing), held to regions.
+    out.push({ id: 'replicate', title: 'Replicate', actions: ['kms:ReplicateKey'] });
   }
   out.push({ id: 'aliases', title: 'Aliases', actions: ALIAS_ACTIONS });
   out.push(...useCapabilities(keySpec, keyUsage));
@@ -375,10 +376,10 @@ export function rootAccount(text: string): string | undefined {
 function actionsOf(st: ResolvedStatement): string[] {
   const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
   if (st.NotAction !== undefined) {
-    const excluded = new Set(list(st.NotAction).flatMap(expandAction).map((a) => a.toLowerCase()));
-    return expandAction('kms:*').filter((a) => !excluded.has(a.toLowerCase()));
+    const excluded = new Set(list(st.NotAction).flatMap((a) => [...expandActionPattern(a)]).map((a) => a.toLowerCase()));
+    return expandActionPattern('kms:*').filter((a) => !excluded.has(a.toLowerCase()));
   }
-  return list(st.Action).flatMap(expandAction);
+  return list(st.Action).flatMap((a) => [...expandActionPattern(a)]);
 }
 
 /** Code-point order: the same on every machine, whatever its locale. */

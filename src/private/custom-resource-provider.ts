@@ -5,7 +5,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFinding } from './acknowledge';
 import { acknowledgeCustomResourceFindings } from './custom-resource-findings';
-import { deployedLength, MANAGED_POLICY_MAX_CHARS, ROLE_MANAGED_POLICIES_MAX } from './policy-analysis';
+import { deployedLength, MANAGED_POLICY_MAX_CHARS, ROLE_MANAGED_POLICIES_MAX } from './policy-size';
 
 /**
  * The custom resources of the library (KMS grants, snapshot and AMI shares) run in aws-cdk-lib's

@@ -20,7 +20,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { CREATOR_SERVICES, creatorServiceStatements, KEY_USE_RULES } from './creator-services';
 import { sameValue } from './environment';
-import { KEY_TYPE, renderIntrinsics, REPLICA_KEY_TYPE } from './key-policy-inspection';
+import { KEY_TYPE, principalsOf, renderIntrinsics, REPLICA_KEY_TYPE } from './key-policy-analyzer';
 import {
   DEPLOYER_KEY_ACTIONS,
   DEPLOYER_REPLICA_ACTIONS,
@@ -29,7 +29,6 @@ import {
   SYMMETRIC_USE_ACTIONS,
   CLOUDTRAIL_ENCRYPT_ACTIONS,
 } from './perms';
-import { principalsOf } from './policy-analysis';
 import { InputProblems } from './validation';
 import type { DeploymentUse } from '../deployment/deployment-use';
 

@@ -4,7 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { ArnInPolicy, grantAcrossStacks, identityOfAnotherStack } from './cross-stack-grants';
 import { sameEnvironment } from './environment';
-import { failInput } from './validation';
+import { analysisContextOf, KeyPolicyAnalysis, namesSource, PrincipalKind } from './key-policy-analyzer';
+import { failInput, InputProblems } from './validation';
 
 /**
  * Grants of the library's keys (primaries, replicas, imported replicas), in one place: what each
@@ -108,6 +109,7 @@ export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions
     );
     return iam.Grant.drop(grantee, `use of ${key.node.path} by the account through ${service}`);
   }
+  refuseGrantee(key, grantee, rootMayUse);
   const owned = identityOfAnotherStack(key, grantee);
   if (owned !== undefined) {
     return grantAcrossStacks(key, owned, actions, () => keyInForeignPolicy(key));
@@ -146,6 +148,7 @@ function keyInForeignPolicy(key: kms.IKey): ArnInPolicy {
  */
 export function grantInIdentityPolicy(key: kms.IKey, grantee: iam.IGrantable, actions: string[]): iam.Grant {
   refuseWildcard(key, actions);
+  refuseGrantee(key, grantee);
   return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [key.keyArn] });
 }
 
@@ -164,7 +167,13 @@ function accountThroughService(key: kms.IKey, principal: iam.IPrincipal): string
   if (values.length !== 1 || values[0] === undefined || typeof via !== 'string') {
     return undefined;
   }
-  const resolved = JSON.stringify(stack.resolve(values[0]));
+  let resolved: string;
+  try {
+    resolved = JSON.stringify(stack.resolve(values[0]));
+  } catch {
+    // A principal of another environment that this stack cannot reference is never its account root.
+    return undefined;
+  }
   const isRoot = resolved === JSON.stringify(stack.resolve(new iam.AccountRootPrincipal().arn))
     || resolved === JSON.stringify(stack.resolve(stack.account));
   return isRoot ? stack.resolve(via) : undefined;
@@ -175,6 +184,60 @@ function refuseWildcard(key: IConstruct, actions: string[]): void {
   if (wildcard.length > 0) {
     failInput(key.node.path, `grant() does not give '${wildcard[0]}': name the actions (allowed: kms:<Action>), or use grantAdmin() or a use grant`);
   }
+}
+
+/**
+ * Whether a principal, read as the key policy analyzer reads it, is the key's own account root in any
+ * spelling (`AccountRootPrincipal`, `AccountPrincipal` of the account, `ArnPrincipal` of `:root` or of
+ * the 12-digit id, `*` held to the account by `kms:CallerAccount`).
+ */
+export function isOwnAccountRoot(stack: Stack, principal: iam.IPrincipal): boolean {
+  try {
+    const fragment = principal.policyFragment;
+    const statement = { Effect: 'Allow', Action: 'kms:DescribeKey', Principal: stack.resolve(fragment.principalJson), Condition: stack.resolve(fragment.conditions) };
+    const [analyzed] = KeyPolicyAnalysis.of([statement], analysisContextOf(stack)).statements;
+    return analyzed.principals.some((p) => p.kind === PrincipalKind.ACCOUNT_ROOT && p.wholeAccount);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Grants name principals, read as the key policy analyzer reads them (every spelling of `*` and of the
+ * account root, conditions of a `PrincipalWithConditions` included): `*`, a service without a source
+ * condition and the key's own account root (outside full delegation) are refused, each with what to use instead.
+ */
+function refuseGrantee(key: IConstruct, grantee: iam.IGrantable, rootMayUse = false): void {
+  const stack = Stack.of(key);
+  let statement: { Principal: unknown; Condition: any };
+  try {
+    const fragment = grantee.grantPrincipal.policyFragment;
+    statement = { Principal: stack.resolve(fragment.principalJson), Condition: stack.resolve(fragment.conditions) };
+  } catch {
+    // A principal of another environment, or one that cannot be put in a key policy: aws-cdk-lib reports it.
+    return;
+  }
+  const analysis = KeyPolicyAnalysis.of([{ Effect: 'Allow', Action: 'kms:DescribeKey', ...statement }], analysisContextOf(stack));
+  const [analyzed] = analysis.statements;
+  const problems = new InputProblems(key.node.path);
+  if (analyzed.writtenPrincipals.some((p) => p.kind === PrincipalKind.ANYONE)) {
+    problems.add('a grant does not give \'*\' (anyone) use of the key, even under conditions: share it with accounts or an organization ' +
+      'through EC2 with shareForSnapshotCopy() or shareForAmiLaunch(), or name the principals');
+  }
+  for (const p of analyzed.principals) {
+    if (p.kind === PrincipalKind.SERVICE && !namesSource(analyzed.conditions)) {
+      problems.add(`a grant to the service principal ${p.display} needs aws:SourceAccount, aws:SourceArn or an encryption context condition ` +
+        '(confused deputy): use addServicePreset() with the ServicePreset of the service, allowUseVia() for principals that use the key ' +
+        'through a service, or a principal with such conditions (iam.PrincipalWithConditions); when an aws-cdk-lib integration makes this ' +
+        'grant, turn on its feature flag that adds the condition (for an EventBridge target queue, @aws-cdk/aws-events:eventsTargetQueueSameAccount)');
+    } else if (!rootMayUse && p.kind === PrincipalKind.ACCOUNT_ROOT && p.wholeAccount
+      && !analyzed.writtenPrincipals.some((w) => w.kind === PrincipalKind.ANYONE)) {
+      problems.add(`a grant to the key's own account root (${p.display}) would let every IAM principal of the account use the key through its own policy: ` +
+        'name the principals (users, or grant*() to each role), use allowUseVia() for use through a service, ' +
+        'or choose AccountRootAccess.FULL_DELEGATION to let IAM policies decide');
+    }
+  }
+  problems.throwIfAny();
 }
 
 /** `arn:<partition>:kms:<region>:<account>:key/*` of a stack's environment. */

@@ -41,9 +41,12 @@ export const KEY_ADMIN_ACTIONS_EXCEPT_PUT_POLICY: readonly string[] = [
 /** Rewrites the key policy: the administrators' ultimate power. */
 export const PUT_KEY_POLICY = 'kms:PutKeyPolicy';
 
-/** Administrator actions that exist only for multi-Region keys. */
+/**
+ * Administrator actions that exist only for multi-Region keys. `kms:ReplicateKey` is not one of them: it
+ * creates a replica with a key policy of the caller's choosing, so it goes with `kms:PutKeyPolicy`
+ * (`REPLICATE_KEY`), held to the regions of the declared replicas.
+ */
 export const MULTI_REGION_ADMIN_ACTIONS: readonly string[] = [
-  'kms:ReplicateKey',
   'kms:UpdatePrimaryRegion',
 ];
 
@@ -188,8 +191,11 @@ export const CRYPTOGRAPHIC_ACTIONS: readonly string[] = [
 ];
 
 /**
- * Actions that change the key or its policy: no user may hold any of them. (Describe, List and Get of
- * metadata are read-only and shared by both sides.)
+ * Actions that change the key, its policy or its aliases: no user may hold any of them. (Describe, List
+ * and Get of metadata are read-only and shared by both sides; RevokeGrant and RetireGrant only take use
+ * away.) The alias actions are administration on purpose: re-pointing an alias changes which key the
+ * applications that encrypt through it use, and who gets access where policies use `kms:ResourceAliases`
+ * or `kms:RequestAlias`.
  */
 export const MANAGEMENT_ACTIONS: readonly string[] = [
   'kms:CancelKeyDeletion',
@@ -211,6 +217,79 @@ export const MANAGEMENT_ACTIONS: readonly string[] = [
   'kms:UpdateKeyDescription',
   'kms:UpdatePrimaryRegion',
 ];
+
+/**
+ * Every action of the AWS KMS service authorization reference: wildcards (`kms:Create*`, `kms:*`, `*`)
+ * and `NotAction` of key policies are expanded against this list, so that a new spelling of an action
+ * never slips past the checks. `test/private/key-policy-analyzer.test.ts` compares it with the IAM
+ * simulator's copy of the reference.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
+ */
+export const KMS_ACTIONS: readonly string[] = [
+  'kms:CancelKeyDeletion',
+  'kms:ConnectCustomKeyStore',
+  'kms:CreateAlias',
+  'kms:CreateCustomKeyStore',
+  'kms:CreateGrant',
+  'kms:CreateKey',
+  'kms:Decrypt',
+  'kms:DeleteAlias',
+  'kms:DeleteCustomKeyStore',
+  'kms:DeleteImportedKeyMaterial',
+  'kms:DeriveSharedSecret',
+  'kms:DescribeCustomKeyStores',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:DisconnectCustomKeyStore',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GenerateMac',
+  'kms:GenerateRandom',
+  'kms:GetKeyLastUsage',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:GetParametersForImport',
+  'kms:GetPublicKey',
+  'kms:ImportKeyMaterial',
+  'kms:ListAliases',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
+  'kms:ListKeys',
+  'kms:ListResourceTags',
+  'kms:ListRetirableGrants',
+  'kms:PutKeyPolicy',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:ReplicateKey',
+  'kms:RetireGrant',
+  'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:Sign',
+  'kms:SynchronizeMultiRegionKey',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateCustomKeyStore',
+  'kms:UpdateKeyDescription',
+  'kms:UpdatePrimaryRegion',
+  'kms:Verify',
+  'kms:VerifyMac',
+];
+
+/** Creates a replica of a multi-Region key with a key policy of the caller's choosing: as strong as PutKeyPolicy. */
+export const REPLICATE_KEY = 'kms:ReplicateKey';
+
+/** The grant a user (or a service acting for it) creates; held to AWS resources outside full delegation. */
+export const CREATE_GRANT = 'kms:CreateGrant';
 
 /**
  * What a target account needs on a shared key to copy an EBS snapshot encrypted with it (through EC2).
@@ -405,12 +484,6 @@ export const DEPLOYER_REPLICA_ACTIONS: readonly string[] = [
 
 /** Deletion of a key that is not retained. */
 export const SCHEDULE_KEY_DELETION = 'kms:ScheduleKeyDeletion';
-
-/**
- * Creates a replica with a key policy of the caller's choosing: held with `kms:ReplicaRegion`.
- * @see https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-auth.html
- */
-export const REPLICATE_KEY = 'kms:ReplicateKey';
 
 /** Retiring a grant by its retiring principal (the KeyGrant custom resource's own role). */
 export const KMS_RETIRE_GRANT = 'kms:RetireGrant';

@@ -336,11 +336,17 @@ export class ReplicaKey extends Resource implements kms.IKey {
     this.deployment = new KeyDeployment(deployedKey);
     primary._addReplica(deployedKey);
 
+    // The primary's key policy lets its policy rewriters replicate it into this region, and no other.
+    primary._allowReplicationTo(stack.region);
+
     // The replica carries the primary's access model, full delegation to the account included.
     this.node.addValidation({
       validate: () => [
         ...this.deployment.errors,
-        ...checkKeyPolicy(this, this.policy, primary.accountRootAccess === AccountRootAccess.FULL_DELEGATION, this.deployment.deployerPrincipals),
+        ...checkKeyPolicy(this, this.policy, {
+          fullDelegation: primary.accountRootAccess === AccountRootAccess.FULL_DELEGATION,
+          deployers: this.deployment.deployerPrincipals,
+        }),
       ],
     });
   }

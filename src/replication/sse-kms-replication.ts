@@ -12,7 +12,7 @@ import {
   REPLICATION_SOURCE_BUCKET_ACTIONS,
   REPLICATION_SOURCE_OBJECT_ACTIONS,
 } from '../private/perms';
-import { deployedLength, ROLE_INLINE_POLICY_MAX_CHARS, ROLE_TRUST_POLICY_MAX_CHARS } from '../private/policy-analysis';
+import { deployedLength, ROLE_INLINE_POLICY_MAX_CHARS, ROLE_TRUST_POLICY_MAX_CHARS } from '../private/policy-size';
 import {
   aliasNameOf,
   bucketKeyEnabledOf,

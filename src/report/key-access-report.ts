@@ -3,7 +3,8 @@ import * as path from 'path';
 import { CfnElement, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Stage } from 'aws-cdk-lib';
 import { accessMatrix, AccessCell, AccessMatrix, AccessRow, capabilitiesFor, compareText, conditionsInWords } from '../private/access-matrix';
 import { LIST_SUMMARY_THRESHOLD } from '../private/condition-words';
-import { deployedLength, KEY_POLICY_MAX_BYTES, ResolvedStatement } from '../private/policy-analysis';
+import { ResolvedStatement } from '../private/key-policy-analyzer';
+import { deployedLength, KEY_POLICY_MAX_BYTES } from '../private/policy-size';
 
 /** Options of the key access report. */
 export interface KeyAccessReportProps {

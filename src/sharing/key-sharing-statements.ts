@@ -11,7 +11,7 @@ import {
   EBS_AUTO_SCALING_USE_ACTIONS,
   EBS_SNAPSHOT_COPY_ACTIONS,
 } from '../private/perms';
-import { deployedLength, KEY_POLICY_MAX_BYTES } from '../private/policy-analysis';
+import { deployedLength, KEY_POLICY_MAX_BYTES } from '../private/policy-size';
 import {
   SharingTargetKind,
   checkAccountIds,

@@ -154,11 +154,13 @@ describe('admins and users', () => {
     });
   });
 
-  test('multi-Region keys give admins ReplicateKey and UpdatePrimaryRegion', () => {
+  test('multi-Region keys give admins UpdatePrimaryRegion, and ReplicateKey only with replicas declared', () => {
     const stack = newStack();
     new CustomerManagedKey(stack, 'Key', { multiRegion: true, admins: [role(stack, 'Admin')] });
-    const admin = keyPolicyStatements(stack).find((s) => s.Sid === 'KeyAdministration');
-    expect(admin.Action).toEqual(expect.arrayContaining(['kms:ReplicateKey', 'kms:UpdatePrimaryRegion']));
+    const statements = keyPolicyStatements(stack);
+    const admin = statements.find((s) => s.Sid === 'KeyAdministration');
+    expect(admin.Action).toEqual(expect.arrayContaining(['kms:UpdatePrimaryRegion']));
+    expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('kms:ReplicateKey');
     Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { MultiRegion: true });
   });
 

@@ -79,14 +79,26 @@ describe('grants that a perimeter makes unusable fail at synth', () => {
   test('sharing with another organization under an organization perimeter', () => {
     const key = newKey();
     key.addPerimeter(KeyPerimeter.organization('o-exampleorgid1'));
-    key.grantDecrypt(new iam.OrganizationPrincipal('o-partnerorg12'));
+    // Grants refuse '*' (an organization principal is '*' with aws:PrincipalOrgID): shared use goes through a service.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.OrganizationPrincipal('o-partnerorg12')],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } },
+    }));
     expect(() => synth(key)).toThrow(/\[Stack\/Key\] statement '.*' gives use of the key only with aws:PrincipalOrgID o-partnerorg12, which the organization perimeter \(o-exampleorgid1\) denies: nobody can ever use that grant/);
   });
 
   test('sharing within the organization passes', () => {
     const key = newKey();
     key.addPerimeter(KeyPerimeter.organization('o-exampleorgid1'));
-    key.grantDecrypt(new iam.OrganizationPrincipal('o-exampleorgid1'));
+    // Grants refuse '*' (an organization principal is '*' with aws:PrincipalOrgID): shared use goes through a service.
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.OrganizationPrincipal('o-exampleorgid1')],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } },
+    }));
     expect(() => synth(key)).not.toThrow();
   });
 

@@ -340,18 +340,31 @@ describe('presets render for the region of the key that carries them (replicas)'
 
 describe('statements that aws-cdk-lib integrations add to the key', () => {
   test('a service principal without aws:SourceArn, aws:SourceAccount or encryption context is reported (confused deputy)', () => {
-    // GIVEN an SQS subscription and an EventBridge target on an encrypted queue, without their feature flags
+    // GIVEN an SQS subscription on an encrypted queue without its feature flag (it adds to the key policy directly)
     const stack = new Stack(new App(), 'Keys', { env });
     const key = new CustomerManagedKey(stack, 'Key');
     const queue = new sqs.Queue(stack, 'Queue', { encryptionMasterKey: key, enforceSSL: true });
     new sns.Topic(stack, 'Topic').addSubscription(new subscriptions.SqsSubscription(queue));
-    new events.Rule(stack, 'Rule', { eventPattern: { source: ['orders'] }, targets: [new targets.SqsQueue(queue)] });
     // WHEN
     const warnings = Annotations.fromStack(stack).findWarning('/Keys/Key', Match.stringLikeRegexp('servicePrincipalWithoutSource'));
-    // THEN both are named
+    // THEN it is named
     const text = warnings.map((w) => String(w.entry.data)).join('\n');
     expect(text).toMatch(/gives sns\.amazonaws\.com use of the key without aws:SourceArn, aws:SourceAccount or an encryption context/);
-    expect(text).toMatch(/gives events\.amazonaws\.com use of the key/);
+  });
+
+  test('an integration that grants a service principal without a source fails, and passes with its feature flag', () => {
+    // GIVEN an EventBridge target on an encrypted queue: it calls the key's grant() with events.amazonaws.com
+    const build = (context: Record<string, unknown>) => {
+      const stack = new Stack(new App({ context }), 'Keys', { env });
+      const queue = new sqs.Queue(stack, 'Queue', { encryptionMasterKey: new CustomerManagedKey(stack, 'Key'), enforceSSL: true });
+      new events.Rule(stack, 'Rule', { eventPattern: { source: ['orders'] }, targets: [new targets.SqsQueue(queue)] });
+      return stack;
+    };
+    // THEN without the flag the grant is refused, with what to do instead
+    expect(() => build({})).toThrow(/^Keys\/Key: a grant to the service principal events\.amazonaws\.com needs aws:SourceAccount, aws:SourceArn or an encryption context condition \(confused deputy\).*feature flag/);
+    // and with it (aws:SourceAccount) it passes, without a warning
+    const stack = build({ '@aws-cdk/aws-events:eventsTargetQueueSameAccount': true });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('servicePrincipalWithoutSource'))).toEqual([]);
   });
 
   test('the presets\' own statements are never reported', () => {

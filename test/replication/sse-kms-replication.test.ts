@@ -9,7 +9,7 @@ import {
   SseKmsReplicationDestinationAccess,
   SseKmsReplicationProps,
 } from '../../src';
-import { deployedLength, ROLE_INLINE_POLICY_MAX_CHARS } from '../../src/private/policy-analysis';
+import { deployedLength, ROLE_INLINE_POLICY_MAX_CHARS } from '../../src/private/policy-size';
 
 const ACCOUNT = '111111111111';
 const OTHER_ACCOUNT = '222222222222';

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CustomerManagedKey, SharingTargets } from '../../src';
-import { deployedLength, KEY_POLICY_MAX_BYTES } from '../../src/private/policy-analysis';
+import { deployedLength, KEY_POLICY_MAX_BYTES } from '../../src/private/policy-size';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 

@@ -1,3 +1,4 @@
+export { default as AccountRootUse } from './account-root-use';
 export { default as CrossAccountCreateGrant } from './cross-account-create-grant';
 export { default as CrossAccountNarrowed } from './cross-account-narrowed';
 export { default as KeyPolicyNearSizeLimit } from './key-policy-near-size-limit';
@@ -7,5 +8,7 @@ export { default as NoWildcardActions } from './no-wildcard-actions';
 export { default as PendingWindow } from './pending-window';
 export { default as PublicPrincipal } from './public-principal';
 export { default as ReplicaPrincipals } from './replica-principals';
+export { default as ReplicateKey } from './replicate-key';
 export { default as RetainPolicy } from './retain-policy';
 export { default as SeparationOfDuties } from './separation-of-duties';
+export { default as ServicePrincipalSource } from './service-principal-source';

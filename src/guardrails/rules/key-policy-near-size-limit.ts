@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { inspectKey } from '../../private/key-policy-inspection';
-import { deployedLength, KEY_POLICY_MAX_BYTES } from '../../private/policy-analysis';
+import { inspectKey } from '../../private/key-policy-analyzer';
+import { deployedLength, KEY_POLICY_MAX_BYTES } from '../../private/policy-size';
 
 /** From this share of the limit on, a key policy has little room left for the next principal. */
 const WARNING_RATIO = 0.8;

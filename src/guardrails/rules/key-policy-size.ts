@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { inspectKey } from '../../private/key-policy-inspection';
-import { deployedLength, KEY_POLICY_MAX_BYTES } from '../../private/policy-analysis';
+import { inspectKey } from '../../private/key-policy-analyzer';
+import { deployedLength, KEY_POLICY_MAX_BYTES } from '../../private/policy-size';
 
 /**
  * The key policy fits the KMS limit of 32,768 bytes once deployed (intrinsics counted at the longest

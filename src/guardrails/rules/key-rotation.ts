@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { inspectKey, KEY_TYPE, knownValue } from '../../private/key-policy-inspection';
+import { inspectKey, KEY_TYPE, knownValue } from '../../private/key-policy-analyzer';
 
 /**
  * Symmetric encryption keys with KMS-made material rotate automatically. Replicas have no rotation

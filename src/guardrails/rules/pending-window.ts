@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { inspectKey, knownValue } from '../../private/key-policy-inspection';
+import { inspectKey, knownValue } from '../../private/key-policy-analyzer';
 
 /** The longest waiting period KMS allows, and its default. */
 const LONGEST_PENDING_WINDOW_DAYS = 30;

@@ -1,22 +1,15 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { allowedPrincipals, hasNarrowingCondition, inspectKey, PrincipalKind } from '../../private/key-policy-inspection';
+import { NagRuleResult } from 'cdk-nag';
+import { Invariant, invariantRuleResult } from '../../private/key-policy-checks';
 
 /**
- * An Allow to `Principal: *` carries `kms:ViaService`, `kms:CallerAccount` or `aws:PrincipalOrgID`;
- * without one, every identity of every AWS account gets what the statement allows.
+ * An Allow to `Principal: *` is narrowed to named accounts or an organization (its own conditions, or an
+ * identity perimeter), and its cryptographic actions also to a service (`kms:ViaService`); without them,
+ * every identity of every account (or of the named accounts) uses the key directly.
  * @param node the CfnResource to check
  */
 export default Object.defineProperty(
-  (node: CfnResource): NagRuleResult => {
-    const key = inspectKey(node);
-    if (key === undefined) {
-      return NagRuleCompliance.NOT_APPLICABLE;
-    }
-    const open = key.statements.some((st) => !hasNarrowingCondition(st.Condition)
-      && allowedPrincipals(st, key.account).some((p) => p.kind === PrincipalKind.ANYONE));
-    return open ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
-  },
+  (node: CfnResource): NagRuleResult => invariantRuleResult(node, Invariant.PUBLIC_PRINCIPAL, false),
   'name',
   { value: 'PublicPrincipal' },
 );

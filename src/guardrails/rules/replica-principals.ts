@@ -2,14 +2,12 @@ import { CfnOutput, CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import {
-  allowedPrincipals,
-  distinct,
-  InspectedKey,
   inspectKey,
+  KeyPolicyAnalysis,
   primaryKeyOf,
   PrincipalKind,
   REPLICA_KEY_TYPE,
-} from '../../private/key-policy-inspection';
+} from '../../private/key-policy-analyzer';
 
 /**
  * A replica's key policy names the same principals as its primary's: key policies are not synchronized
@@ -30,14 +28,14 @@ export default Object.defineProperty(
       return NagRuleCompliance.NOT_APPLICABLE;
     }
     // A replica lives in another region: its principals reach it through cross-region references.
-    const replica = { ...inspected, statements: dereference(inspected.statements, Stack.of(node)) };
+    const replica = KeyPolicyAnalysis.of(dereference(inspected.statements, Stack.of(node)), { account: inspected.account });
     const inReplica = principalNames(replica);
-    const inPrimary = principalNames(primary);
+    const inPrimary = principalNames(primary.analysis);
     const findings = [
       ...[...inPrimary].filter((p) => !inReplica.has(p)).map((p) => `MissingPrincipal::${p}`),
       ...[...inReplica].filter((p) => !inPrimary.has(p)).map((p) => `ExtraPrincipal::${p}`),
     ];
-    return findings.length > 0 ? distinct(findings) : NagRuleCompliance.COMPLIANT;
+    return findings.length > 0 ? [...new Set(findings)].sort() : NagRuleCompliance.COMPLIANT;
   },
   'name',
   { value: 'ReplicaPrincipals' },
@@ -47,14 +45,14 @@ export default Object.defineProperty(
  * The principals a key policy allows, comparable across stacks: the stack's own account placeholder is
  * replaced by its id when the stack's account is known.
  */
-function principalNames(key: InspectedKey): Set<string> {
+function principalNames(analysis: KeyPolicyAnalysis): Set<string> {
   const names = new Set<string>();
-  for (const st of key.statements) {
-    for (const p of allowedPrincipals(st, key.account)) {
+  for (const st of analysis.allows) {
+    for (const p of st.writtenPrincipals) {
       if (p.kind === PrincipalKind.SERVICE) {
         continue;
       }
-      names.add(key.account ? p.display.split('${AWS::AccountId}').join(key.account) : p.display);
+      names.add(analysis.account ? p.display.split('${AWS::AccountId}').join(analysis.account) : p.display);
     }
   }
   return names;

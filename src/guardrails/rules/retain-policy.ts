@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { inspectKey } from '../../private/key-policy-inspection';
+import { inspectKey } from '../../private/key-policy-analyzer';
 
 /** `RetainExceptOnCreate` deletes a key only when its own creation rolls back, before it held data. */
 const RETAINING_DELETION_POLICIES = ['Retain', 'RetainExceptOnCreate'];

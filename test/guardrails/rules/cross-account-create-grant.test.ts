@@ -58,9 +58,25 @@ describe(RULE, () => {
 
   test('kms:Create* to everyone counts as CreateGrant', () => {
     const app = newApp();
-    keyWithStatements(newStack(app), 'Key', [allow('*', 'kms:Create*', { StringEquals: { 'kms:CallerAccount': ACCOUNT } })]);
+    keyWithStatements(newStack(app), 'Key', [allow('*', 'kms:Create*')]);
 
     expect(findingsOf(synthFindings(app), RULE).map((f) => f.ruleId)).toEqual([`${RULE}[Principal::*]`]);
+  });
+
+  test('kms:create* (lower case) to * narrowed to another account is that account\'s CreateGrant', () => {
+    const app = newApp();
+    keyWithStatements(newStack(app), 'Key', [allow('*', 'kms:create*', { StringEquals: { 'kms:CallerAccount': OTHER_ACCOUNT } })]);
+
+    expect(findingsOf(synthFindings(app), RULE).map((f) => f.ruleId)).toEqual([`${RULE}[Principal::${OTHER_ACCOUNT}]`]);
+  });
+
+  test('* narrowed to the key\'s own account is the account root: AccountRootUse, not this rule', () => {
+    const app = newApp();
+    keyWithStatements(newStack(app), 'Key', [allow('*', 'kms:Create*', { StringEquals: { 'kms:CallerAccount': ACCOUNT } })]);
+
+    const findings = synthFindings(app);
+    expect(findingsOf(findings, RULE)).toEqual([]);
+    expect(findingsOf(findings, 'KmsGolden-AccountRootUse').map((f) => f.ruleId)).toEqual([`KmsGolden-AccountRootUse[Principal::${ACCOUNT}]`]);
   });
 
   test('CreateGrant to a role of this account is not this rule\'s concern', () => {
