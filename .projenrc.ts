@@ -69,8 +69,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     jestConfig: {
       testTimeout: 120_000,
+      // CI machines have 2 cores: jest's default (cores - 1) would run the files one at a time.
+      maxWorkers: 2,
+      // Coverage instruments every module of aws-cdk-lib that a test loads; nobody reads the report.
+      collectCoverage: false,
     },
   },
+  // Tests are transpiled file by file; `test:types` type-checks them once, as a whole program.
+  tsJestOptions: { transformOptions: { isolatedModules: true } },
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'examples', 'benchmarks', 'projenrc', '.projenrc.ts'],
@@ -194,6 +200,13 @@ integUpdate.spawn(integSetup);
 integUpdate.exec('npx integ-runner --language typescript --update-on-failed --dry-run --force --max-workers 2');
 // The integ snapshots are checked on the packed library, so after packaging.
 project.packageTask.spawn(integ);
+
+// ts-jest only transpiles: the tests, examples and benchmarks are type-checked here, once.
+const testTypes = project.addTask('test:types', {
+  description: 'Type-check the tests, examples and benchmarks as one program.',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+project.testTask.prependSpawn(testTypes);
 
 // Benchmarks against plain aws-cdk-lib: synth cost and key policy capacity (figures, not tests).
 const bench = project.addTask('bench', {

@@ -33,6 +33,7 @@ function measure(variant, keys) {
   }
   return {
     seconds: median(runs.map((r) => r.seconds)),
+    analyzerSeconds: median(runs.map((r) => r.analyzerSeconds)),
     peakRssMiB: median(runs.map((r) => r.peakRssMiB)),
     templateBytes: runs[0].templateBytes,
     runs: runs.length,
@@ -106,12 +107,25 @@ const report = {
 console.log(`\naccess report at ${REPORT_KEYS} keys: ${report.withReportSeconds.toFixed(2)} s with the report, ` +
   `${report.librarySeconds.toFixed(2)} s without: ${report.reportSeconds} s (${report.reportMsPerKey} ms per key, ${report.timeRatio}x)`);
 
+// The analyzer behind the library's synth checks, at 1,000 keys: the time spent in it against the rest
+// of the synth (the same app before the analyzer existed had the rest and a cheaper reader of its own).
+const lib1000 = at(1000).library;
+const analyzer = {
+  keys: 1000,
+  synthSeconds: lib1000.seconds,
+  analyzerSeconds: fixed(lib1000.analyzerSeconds, 3),
+  analyzerMsPerKey: fixed((lib1000.analyzerSeconds * 1000) / 1000, 3),
+  shareOfRest: fixed(lib1000.analyzerSeconds / (lib1000.seconds - lib1000.analyzerSeconds), 3),
+};
+console.log(`\nkey policy analyzer at 1,000 keys: ${analyzer.analyzerSeconds} s of ${analyzer.synthSeconds.toFixed(2)} s ` +
+  `(${analyzer.analyzerMsPerKey} ms per key; ${(analyzer.shareOfRest * 100).toFixed(1)}% of the rest of the synth, target at most 10%)`);
+
 console.log('\npolicy capacity: target accounts of snapshot sharing in one key policy (32,768 bytes)');
 const cap = capacity();
 for (const c of cap) {
   console.log(`${c.form.padEnd(58)} ${String(c.maxAccounts).padStart(5)} accounts, ${c.bytesPerAccount.toFixed(1)} bytes per added account`);
 }
 
-const results = { date: new Date().toISOString(), machine, synth, growth, report, capacity: cap };
+const results = { date: new Date().toISOString(), machine, synth, growth, report, analyzer, capacity: cap };
 fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 console.log('\nwritten to benchmarks/results.json');
