@@ -91,13 +91,14 @@ const fromAnyone = (g: AccessGrant) => g.statement.writtenPrincipals.some((p) =>
 /** Every broken invariant of an analysed key policy, in the order of `Invariant`. */
 export function keyPolicyViolations(analysis: KeyPolicyAnalysis, options: InvariantOptions = {}): Violation[] {
   const fullDelegation = options.fullDelegation ?? analysis.rootHasFullDelegation();
+  const isDeployer = options.isDeployer ?? isCdkDeployer;
   const holdings = analysis.holdings();
   return [
     ...holdings.flatMap(noWildcardActions),
-    ...holdings.flatMap(separationOfDuties),
+    ...holdings.flatMap((h) => separationOfDuties(h, isDeployer)),
     ...holdings.flatMap(publicPrincipal),
     ...(fullDelegation ? [] : holdings.flatMap(accountRootUse)),
-    ...holdings.flatMap((h) => replicateKey(h, fullDelegation, options.replicaRegions, options.isDeployer ?? isCdkDeployer)),
+    ...holdings.flatMap((h) => replicateKey(h, fullDelegation, options.replicaRegions, isDeployer)),
     ...holdings.flatMap(crossAccountNarrowed),
     ...holdings.flatMap(crossAccountCreateGrant),
     ...holdings.flatMap(servicePrincipalSource),
@@ -117,18 +118,20 @@ function noWildcardActions(h: PrincipalHoldings): Violation[] {
 }
 
 /**
- * Administration and use apart. Use only through an AWS service (every grant of it held by
- * `kms:ViaService`) is not use in this sense: it is what a deployer needs to create resources
- * encrypted with the key (CreateGrant and DescribeKey through DynamoDB, RDS, EBS, ...), and it cannot
- * decrypt outside the service. Use without a service is.
+ * Administration and use apart. The one exception is the deployer of the key (the CloudFormation
+ * execution role): its use only through an AWS service (every grant of it held by `kms:ViaService`) is
+ * what services call as the creator of the resources it deploys (CreateGrant and DescribeKey through
+ * DynamoDB, RDS, EBS, ...), and it cannot decrypt outside the service. Any other administrator with use
+ * through a service can read what that service stores under the key: that is use.
  */
-function separationOfDuties(h: PrincipalHoldings): Violation[] {
+function separationOfDuties(h: PrincipalHoldings, isDeployer: (principal: PolicyPrincipal) => boolean): Violation[] {
   if (isRoot(h.principal)) {
     return [];
   }
+  const deployer = isDeployer(h.principal);
   const management = [...h.actions.keys()].filter(isManagementAction);
   const use = [...h.actions.entries()]
-    .filter(([action, grants]) => isCryptographicAction(action) && grants.some((g) => !heldToService(g.statement.allConditions)))
+    .filter(([action, grants]) => isCryptographicAction(action) && grants.some((g) => !(deployer && heldToService(g.statement.allConditions))))
     .map(([action]) => action);
   if (management.length === 0 || use.length === 0) {
     return [];
@@ -138,7 +141,7 @@ function separationOfDuties(h: PrincipalHoldings): Violation[] {
     principal: h.principal,
     message: `the key policy gives ${h.principal.display} both administrative actions (${sorted(management)}) ` +
       `and cryptographic actions (${sorted(use)}); a principal is an administrator or a user, never both ` +
-      '(use through a service, held by kms:ViaService, is allowed to administrators such as the deployer)',
+      '(only the deployer may hold use through a service, held by kms:ViaService, next to administration)',
   }];
 }
 
@@ -347,6 +350,10 @@ export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | und
     replicaRegions: options.replicaRegions,
     isDeployer: (p) => deployerIds.has(p.id),
   };
+  const resource = key.node.defaultChild;
+  if (resource !== undefined && CfnResource.isCfnResource(resource)) {
+    DEPLOYERS_OF_LIBRARY_KEYS.set(resource, deployerIds);
+  }
   for (const v of keyPolicyViolations(analysis, invariantOptions)) {
     if (REFUSED.has(v.invariant)) {
       errors.push(v.message);
@@ -373,6 +380,13 @@ export function checkKeyPolicy(key: IConstruct, policy: iam.PolicyDocument | und
 const violationsByKey = new WeakMap<InspectedKey, Violation[]>();
 
 /**
+ * The deployers of the library's keys, as the analyzer names principals, recorded when a key checks its
+ * policy: the rule pack then knows a deployer named with `deployers` (not a CDK bootstrap role) by the
+ * key's model, not by how its statement is spelled.
+ */
+const DEPLOYERS_OF_LIBRARY_KEYS = new WeakMap<CfnResource, Set<string>>();
+
+/**
  * The violations of a key of any origin, as the rule pack sees them: full delegation when the root
  * holds every action, ReplicateKey checked for multi-Region primaries only, against the regions of the
  * replicas of the same app.
@@ -383,7 +397,11 @@ export function violationsOfKey(node: CfnResource, key: InspectedKey): Violation
     return known;
   }
   const multiRegion = key.type === KEY_TYPE && (key.properties.MultiRegion === true || key.properties.MultiRegion === 'true');
-  const violations = keyPolicyViolations(key.analysis, { replicaRegions: multiRegion ? replicaRegionsInApp(node) : undefined })
+  const deployerIds = DEPLOYERS_OF_LIBRARY_KEYS.get(node);
+  const violations = keyPolicyViolations(key.analysis, {
+    replicaRegions: multiRegion ? replicaRegionsInApp(node) : undefined,
+    isDeployer: (p) => deployerIds?.has(p.id) === true || isCdkDeployer(p),
+  })
     .filter((v) => multiRegion || v.invariant !== Invariant.REPLICATE_KEY);
   violationsByKey.set(key, violations);
   return violations;

@@ -2,7 +2,8 @@
  * The cases of issue 12, each tried as a user would: refused at synth for the library's keys, and a
  * KmsGoldenRules finding for a key written by hand (kms.Key or CfnKey).
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CliCredentialsStackSynthesizer, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AccountRootAccess, CustomerManagedKey, ImportedKeyRing, ReplicaKey, ServiceVia } from '../../src';
@@ -208,5 +209,52 @@ describe('kms:ReplicateKey on a multi-Region key with keyPolicyManagers', () => 
     ]);
     cfn.multiRegion = true;
     expect(findingsOf(synthFindings(a), 'KmsGolden-ReplicateKey').map((f) => f.ruleId)).toEqual([`KmsGolden-ReplicateKey[Principal::${ops}]`]);
+  });
+});
+
+describe('use through a service next to administration', () => {
+  const via = { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } };
+
+  test('an administrator who may decrypt through S3 is a SeparationOfDuties finding (it can read what S3 stores under the key)', () => {
+    const app = newApp();
+    const ops = `arn:aws:iam::${ACCOUNT}:role/ops`;
+    keyWithStatements(newStack(app), 'Key', [allow({ AWS: ROOT_JOIN }, 'kms:*'), allow({ AWS: ops }, ADMIN_ACTIONS), allow({ AWS: ops }, ['kms:Decrypt', 'kms:GenerateDataKey'], via)]);
+    expect(findingsOf(synthFindings(app), 'KmsGolden-SeparationOfDuties').map((f) => f.ruleId))
+      .toEqual([`KmsGolden-SeparationOfDuties[Principal::${ops}]`]);
+  });
+
+  test('control: the CDK deployer, which administers the key and creates resources through services, is no finding', () => {
+    const app = newApp();
+    const deployer = `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-eu-west-1`;
+    keyWithStatements(newStack(app), 'Key', [allow({ AWS: ROOT_JOIN }, 'kms:*'), allow({ AWS: deployer }, ADMIN_ACTIONS), allow({ AWS: deployer }, ['kms:Decrypt', 'kms:GenerateDataKey'], via)]);
+    expect(findingsOf(synthFindings(app), 'KmsGolden-SeparationOfDuties')).toEqual([]);
+  });
+
+  test('control: a named deployer of a library key (CliCredentialsStackSynthesizer) administers it and creates a table through DynamoDB, with no finding', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Stack', { env: { account: ACCOUNT, region: 'eu-west-1' }, synthesizer: new CliCredentialsStackSynthesizer() });
+    const deployer = iam.Role.fromRoleArn(stack, 'Deployer', `arn:aws:iam::${ACCOUNT}:role/pipeline-deploy`);
+    const key = new CustomerManagedKey(stack, 'Key', { accountRootAccess: AccountRootAccess.NONE, keyPolicyManagers: [deployer], deployers: [deployer] });
+    new dynamodb.Table(stack, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+    });
+    const findings = synthFindings(app);
+    expect(findingsOf(findings, 'KmsGolden-SeparationOfDuties')).toEqual([]);
+    // The deployer's statements are there: it administers the key and calls through DynamoDB.
+    const policy = JSON.stringify(app.synth().getStackByName('Stack').template.Resources);
+    expect(policy).toContain('DeployerDynamoDbGrant');
+    expect(policy).toContain('DeployerKeyManagement');
+  });
+
+  test('a library key refuses an administrator given use through S3 with allowUseVia', () => {
+    const stack = newStack(newApp());
+    const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal() });
+    const key = new CustomerManagedKey(stack, 'Key', { admins: [admin] });
+    expect(() => {
+      key.allowUseVia(ServiceVia.s3(), { principals: [admin] });
+      synth(key);
+    }).toThrow(/admin|both administrative actions/);
   });
 });
