@@ -92,7 +92,7 @@ const fromAnyone = (g: AccessGrant) => g.statement.writtenPrincipals.some((p) =>
 /** Every broken invariant of an analysed key policy, in the order of `Invariant`. */
 export function keyPolicyViolations(analysis: KeyPolicyAnalysis, options: InvariantOptions = {}): Violation[] {
   const fullDelegation = options.fullDelegation ?? analysis.rootHasFullDelegation();
-  const holdings = analysis.holdings();
+  const holdings = callersOf(analysis);
   return [
     ...holdings.flatMap(noWildcardActions),
     ...holdings.flatMap(separationOfDuties),
@@ -104,6 +104,14 @@ export function keyPolicyViolations(analysis: KeyPolicyAnalysis, options: Invari
     ...holdings.flatMap(servicePrincipalSource),
     ...lockout(analysis),
   ];
+}
+
+/**
+ * What the principals that can call KMS hold: federated and canonical-user principals never do (KMS
+ * requests come from IAM identities and AWS services), so what a policy gives them counts for nothing.
+ */
+function callersOf(analysis: KeyPolicyAnalysis): PrincipalHoldings[] {
+  return analysis.holdings().filter((h) => h.principal.kind !== PrincipalKind.OTHER);
 }
 
 function noWildcardActions(h: PrincipalHoldings): Violation[] {
@@ -308,7 +316,7 @@ function servicePrincipalSource(h: PrincipalHoldings): Violation[] {
 }
 
 function lockout(analysis: KeyPolicyAnalysis): Violation[] {
-  const holders = analysis.holdings().filter((h) => h.actions.has(PUT_KEY_POLICY));
+  const holders = callersOf(analysis).filter((h) => h.actions.has(PUT_KEY_POLICY));
   return holders.length > 0 ? [] : [{
     invariant: Invariant.LOCKOUT,
     message: 'no principal of the key policy may call kms:PutKeyPolicy, so the key could never be changed again and KMS refuses the policy; ' +
@@ -355,7 +363,7 @@ function deniedPutKeyPolicy(analysis: KeyPolicyAnalysis, p: PolicyPrincipal): bo
  * lockout check refuses the policy for any other deployer, and losing those principals locks the key.
  */
 function deployerLockout(analysis: KeyPolicyAnalysis): Violation[] {
-  const managers = analysis.holdings()
+  const managers = callersOf(analysis)
     .filter((h) => (h.actions.get(PUT_KEY_POLICY) ?? []).some((g) => !heldToService(g.statement.allConditions)))
     .map((h) => h.principal);
   if (managers.length === 0 || managers.some((p) => mayBeTheDeployer(p) && !deniedPutKeyPolicy(analysis, p))) {
@@ -464,7 +472,7 @@ export function violationsOfKey(node: CfnResource, key: InspectedKey): Violation
   const violations = [
     ...keyPolicyViolations(key.analysis, { replicaRegions: mayBeMultiRegion ? replicaRegionsInApp(node) : undefined })
       .filter((v) => (mayBeMultiRegion || v.invariant !== Invariant.REPLICATE_KEY) && (readable || v.invariant !== Invariant.LOCKOUT)),
-    ...(readable && key.analysis.holdings().some((h) => h.actions.has(PUT_KEY_POLICY)) ? deployerLockout(key.analysis) : []),
+    ...(readable ? deployerLockout(key.analysis) : []),
   ];
   violationsByKey.set(key, violations);
   return violations;
