@@ -1,20 +1,23 @@
 // One measured synth in a fresh process: builds an app of N keys, either with this library or with
 // plain aws-cdk-lib (kms.Key + grants), synthesizes it and prints one JSON line of figures.
-// Usage: node benchmarks/synth-worker.js <library|library-report|plain> <keys> <outdir>
-// (library-report: the library's keys with the KeyAccessReport plugin turned on)
+// Usage: node benchmarks/synth-worker.js <library|library-report|library-pack|plain> <keys> <outdir>
+// (library-report: the library's keys with the KeyAccessReport plugin turned on; library-pack: with the
+// KmsGoldenRules pack registered, whose cost is its time minus the library's)
 const { performance } = require('perf_hooks');
 const fs = require('fs');
 const path = require('path');
 const cdk = require('aws-cdk-lib');
 const iam = require('aws-cdk-lib/aws-iam');
 const kms = require('aws-cdk-lib/aws-kms');
-const { CustomerManagedKey, KeyAccessReport } = require('../lib');
+// BENCH_LIB: another build of the library (an earlier commit's lib/) to compare against, same app.
+const LIB = process.env.BENCH_LIB ? path.resolve(process.env.BENCH_LIB) : path.join(__dirname, '..', 'lib');
+const { CustomerManagedKey, KeyAccessReport, KmsGoldenRules } = require(LIB);
 
 // The key policy analyzer behind the library's synth checks: its time is summed over every call of the
 // check (one per key and replica), so that its share of the synth is printed, not guessed.
-const checks = require('../lib/private/key-policy-checks');
+const checks = require(path.join(LIB, 'private', 'key-policy-checks'));
 let analyzerMs = 0;
-const checkKeyPolicy = checks.checkKeyPolicy;
+const checkKeyPolicy = checks.checkKeyPolicy ?? (() => []);
 checks.checkKeyPolicy = (...args) => {
   const t0 = performance.now();
   try {
@@ -31,6 +34,9 @@ const KEYS_PER_STACK = 50;
 
 const start = performance.now();
 const app = new cdk.App({ outdir });
+if (variant === 'library-pack') {
+  cdk.Validations.of(app).addPlugins(new KmsGoldenRules(app));
+}
 let stack;
 for (let i = 0; i < keys; i++) {
   if (i % KEYS_PER_STACK === 0) {

@@ -5,6 +5,7 @@ import {
   AccountRootUse,
   CrossAccountCreateGrant,
   CrossAccountNarrowed,
+  KeyPolicyLockout,
   KeyPolicyNearSizeLimit,
   KeyPolicySize,
   KeyRotation,
@@ -16,6 +17,7 @@ import {
   RetainPolicy,
   SeparationOfDuties,
   ServicePrincipalSource,
+  UnreadablePolicy,
 } from './rules';
 
 /**
@@ -24,7 +26,14 @@ import {
  * administration from use, cross-account narrowing, size, deletion safety, replica consistency).
  *
  * Rule ids are `KmsGolden-<Rule>`; rules about principals report one finding per principal,
- * `KmsGolden-<Rule>[Principal::<principal>]`. Acknowledge a finding with
+ * `KmsGolden-<Rule>[Principal::<principal>]`.
+ *
+ * Templates written by hand (loaded with `CfnInclude`) are read as CloudFormation deploys them: each
+ * key is expanded into the variants its template can deploy (every branch of an `Fn::If` whose condition
+ * the parameter defaults cannot decide, `AWS::NoValue`, parameter defaults), every rule judges each
+ * variant through the one key policy analyzer, and a finding is reported when some variant has it. A
+ * property known only at deploy time is judged on every value it can take or reported as such; a part of
+ * the policy that cannot be read is the UnreadablePolicy finding. Acknowledge a finding with
  * `Validations.of(construct).acknowledge({ id, reason })`.
  *
  * @see https://github.com/cdk-kms-patterns/cdk-kms-patterns/blob/main/docs/RULES.md
@@ -111,6 +120,20 @@ export class KmsGoldenRules extends NagPack {
       explanation: 'Without a source condition, resources of any account can have the service use the key (confused deputy). Add aws:SourceAccount and aws:SourceArn (or a kms:EncryptionContext condition naming the resource), as the ServicePreset statements do.',
       level: NagMessageLevel.ERROR,
       rule: ServicePrincipalSource,
+      node,
+    });
+    this.applyRule({
+      info: 'No principal that may deploy the stack can rewrite the key policy (kms:PutKeyPolicy), and the account root cannot either.',
+      explanation: 'CloudFormation\'s lockout check refuses a key policy that does not let the caller call PutKeyPolicy again, so only the named principals can deploy the key, and losing them locks the key for good. Give the account root kms:PutKeyPolicy (it delegates to IAM), or name the deployer (the CDK\'s cfn-exec-role) among the key policy managers.',
+      level: NagMessageLevel.ERROR,
+      rule: KeyPolicyLockout,
+      node,
+    });
+    this.applyRule({
+      info: 'Part of the key policy cannot be read at synth time; the finding names it.',
+      explanation: 'A key policy (or a statement, effect, action, principal or condition) made by Fn::Transform, an import, a parameter without a default or a string that is not JSON is known only at deploy time, so no rule can judge it; the other rules judge the rest. Write the policy in the template, give the parameter a default, or acknowledge with the reason after reviewing the deployed policy.',
+      level: NagMessageLevel.ERROR,
+      rule: UnreadablePolicy,
       node,
     });
     this.applyRule({

@@ -4,7 +4,8 @@ import { CRYPTOGRAPHIC_ACTIONS, KMS_ACTIONS, MANAGEMENT_ACTIONS } from './perms'
 /**
  * The one reader of key policies: every synth-time check of the library's keys and every KmsGoldenRules
  * rule asks it. It reads a resolved key policy (intrinsics as CloudFormation receives them, after any
- * Fn::If branch has been chosen) the way IAM evaluates it:
+ * Fn::If branch has been chosen: the rule pack reads each variant of a template, see key-variants) the
+ * way IAM evaluates it:
  *
  * - principals normalised: `*` and `{"AWS": "*"}`; the account as a 12-digit id or a `:root` ARN, literal,
  *   `Fn::Join`, `Fn::Sub` or with pseudo parameters; a role by construct (`Fn::GetAtt`) or by ARN string;
@@ -211,6 +212,11 @@ export function expandActionPattern(pattern: string): readonly string[] {
   }
   expansionCache.set(pattern, out);
   return out;
+}
+
+/** Whether a value matches a policy pattern with `*` and `?` wildcards (case-insensitive, as for ARNs of principals). */
+export function wildcardMatches(pattern: string, value: string): boolean {
+  return wildcardRegExp(pattern, true).test(value);
 }
 
 function wildcardRegExp(pattern: string, ignoreCase: boolean): RegExp {
@@ -818,9 +824,14 @@ export function replicaRegionsOf(conditions: ConditionClause[]): string[] | unde
   return clauses.reduce((a, b) => (a.values.length <= b.values.length ? a : b)).values;
 }
 
-/** Whether a service principal's grant names its source (confused-deputy protection). */
+/**
+ * Whether a service principal's grant names its source (confused-deputy protection): a positive
+ * condition (not negated, not `IfExists`, not `ForAllValues`, not a `Null` check) on `aws:SourceArn`,
+ * `aws:SourceAccount`, `aws:SourceOrgID`, `aws:SourceOrgPaths` or an encryption context key, with a
+ * value other than `*`: a request without the key fails it.
+ */
 export function namesSource(conditions: ConditionClause[]): boolean {
-  return conditions.some((c) => SOURCE_KEY.test(c.key.toLowerCase()) && c.values.length > 0);
+  return requiredClauses(conditions, SOURCE_KEY).length > 0;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -830,68 +841,6 @@ export function namesSource(conditions: ConditionClause[]): boolean {
 /** CloudFormation types of KMS keys that carry a key policy. */
 export const KEY_TYPE = 'AWS::KMS::Key';
 export const REPLICA_KEY_TYPE = 'AWS::KMS::ReplicaKey';
-
-/** A KMS key resource as CloudFormation receives it: intrinsics resolved, overrides applied. */
-export interface InspectedKey {
-  readonly type: string;
-  readonly properties: Record<string, any>;
-  readonly deletionPolicy?: string;
-  readonly updateReplacePolicy?: string;
-  /** The key policy document, or undefined when absent (KMS then applies its default policy). */
-  readonly policyDocument?: unknown;
-  /** Statements of the key policy; the default policy's one statement when the policy is absent. */
-  readonly statements: ResolvedStatement[];
-  /** The account of the key's stack, when it is concrete. */
-  readonly account?: string;
-  /** The key policy, analysed. */
-  readonly analysis: KeyPolicyAnalysis;
-}
-
-const inspected = new WeakMap<CfnResource, InspectedKey>();
-
-/**
- * Renders a key resource (AWS::KMS::Key or AWS::KMS::ReplicaKey) as CloudFormation receives it and
- * analyses its key policy, or returns undefined for any other resource. Rules of one pack run on the
- * same finished tree: the result is kept per resource.
- *
- * The rendered resource is read rather than the typed L1 accessors so that property overrides, escape
- * hatches and keys built as plain `CfnResource` are checked too.
- */
-export function inspectKey(node: CfnResource): InspectedKey | undefined {
-  if (node.cfnResourceType !== KEY_TYPE && node.cfnResourceType !== REPLICA_KEY_TYPE) {
-    return undefined;
-  }
-  const known = inspected.get(node);
-  if (known) {
-    return known;
-  }
-  const stack = Stack.of(node);
-  const rendered = stack.resolve((node as any)._toCloudFormation()) as { Resources: Record<string, any> };
-  const resource = Object.values(rendered.Resources)[0] ?? {};
-  const properties: Record<string, any> = resource.Properties ?? {};
-  const policy = typeof properties.KeyPolicy === 'string' ? JSON.parse(properties.KeyPolicy) : properties.KeyPolicy;
-  const statements = policy === undefined ? [DEFAULT_POLICY_STATEMENT] : asList(policy.Statement) as ResolvedStatement[];
-  const context = analysisContextOf(stack);
-  const result: InspectedKey = {
-    type: node.cfnResourceType,
-    properties,
-    deletionPolicy: resource.DeletionPolicy,
-    updateReplacePolicy: resource.UpdateReplacePolicy,
-    policyDocument: policy,
-    statements,
-    account: context.account,
-    analysis: KeyPolicyAnalysis.of(statements, context),
-  };
-  inspected.set(node, result);
-  return result;
-}
-
-/** What KMS applies when a key has no policy: the account root may do everything. */
-const DEFAULT_POLICY_STATEMENT: ResolvedStatement = {
-  Effect: 'Allow',
-  Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
-  Action: 'kms:*',
-};
 
 /**
  * The analysis context of a key in a stack: its account, and the ARNs of the stack's roles and users
@@ -944,18 +893,6 @@ export function primaryKeyOf(replica: CfnResource): CfnResource | undefined {
   }
   const target = token.target;
   return CfnResource.isCfnResource(target) && target.cfnResourceType === KEY_TYPE ? target : undefined;
-}
-
-/**
- * A property that must be known at synth time to be checked. An intrinsic throws: cdk-nag then
- * reports the rule as failed to validate, which an acknowledgement can clear.
- */
-export function knownValue(key: InspectedKey, property: string): string | number | boolean | undefined {
-  const value = key.properties[property];
-  if (value !== null && typeof value === 'object') {
-    throw new Error(`${property} is ${renderIntrinsics(value)}, which is known only at deploy time`);
-  }
-  return value;
 }
 
 /** Each principal of a resolved `Principal` element, as a stable JSON string (`{"AWS": ...}`). */

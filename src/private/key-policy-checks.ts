@@ -10,8 +10,6 @@ import {
   heldToAwsResources,
   heldToIdentity,
   heldToService,
-  InspectedKey,
-  inspectKey,
   isCdkExecutionRole,
   isCryptographicAction,
   isDeployerUseThroughService,
@@ -19,13 +17,16 @@ import {
   KEY_TYPE,
   KeyPolicyAnalysis,
   namesSource,
+  parseOperator,
   PolicyPrincipal,
   primaryKeyOf,
   PrincipalHoldings,
   PrincipalKind,
   REPLICA_KEY_TYPE,
   replicaRegionsOf,
+  wildcardMatches,
 } from './key-policy-analyzer';
+import { InspectedKey, judgeEachVariant, propertyValue } from './key-variants';
 import { CREATE_GRANT, PUT_KEY_POLICY, REPLICATE_KEY as REPLICATE_KEY_ACTION } from './perms';
 import { deployedLength, KEY_POLICY_MAX_BYTES } from './policy-size';
 
@@ -92,7 +93,7 @@ const fromAnyone = (g: AccessGrant) => g.statement.writtenPrincipals.some((p) =>
 export function keyPolicyViolations(analysis: KeyPolicyAnalysis, options: InvariantOptions = {}): Violation[] {
   const fullDelegation = options.fullDelegation ?? analysis.rootHasFullDelegation();
   const isDeployer = options.isDeployer ?? isCdkDeployer;
-  const holdings = analysis.holdings();
+  const holdings = callersOf(analysis);
   return [
     ...holdings.flatMap(noWildcardActions),
     ...holdings.flatMap((h) => separationOfDuties(h, isDeployer)),
@@ -104,6 +105,14 @@ export function keyPolicyViolations(analysis: KeyPolicyAnalysis, options: Invari
     ...holdings.flatMap(servicePrincipalSource),
     ...lockout(analysis),
   ];
+}
+
+/**
+ * What the principals that can call KMS hold: federated and canonical-user principals never do (KMS
+ * requests come from IAM identities and AWS services), so what a policy gives them counts for nothing.
+ */
+function callersOf(analysis: KeyPolicyAnalysis): PrincipalHoldings[] {
+  return analysis.holdings().filter((h) => h.principal.kind !== PrincipalKind.OTHER);
 }
 
 function noWildcardActions(h: PrincipalHoldings): Violation[] {
@@ -118,21 +127,25 @@ function noWildcardActions(h: PrincipalHoldings): Violation[] {
 }
 
 /**
- * Administration and use apart. The one exception is the deployer of the key (the CloudFormation
- * execution role): its use only through an AWS service (every grant of it held by `kms:ViaService`) is
- * what services call as the creator of the resources it deploys (CreateGrant and DescribeKey through
- * DynamoDB, RDS, EBS, ...), and it cannot decrypt outside the service. Any other administrator with use
- * through a service can read what that service stores under the key: that is use.
+ * Administration and use apart. Each statement counts with its own conditions, never merged without
+ * them. Administration through a service (CloudTrail's alias creation through EC2 during setup) is not
+ * administration. Use through a service (every grant of it held by `kms:ViaService`) is use, except for
+ * the deployer of the key (the CloudFormation execution role): what services call as the creator of the
+ * resources it deploys (CreateGrant and DescribeKey through DynamoDB, RDS, EBS, ...), which cannot
+ * decrypt outside the service. Any other administrator with use through a service can read what that
+ * service stores under the key.
  */
 function separationOfDuties(h: PrincipalHoldings, isDeployer: (principal: PolicyPrincipal) => boolean): Violation[] {
   if (isRoot(h.principal)) {
     return [];
   }
   const deployer = isDeployer(h.principal);
-  const management = [...h.actions.keys()].filter(isManagementAction);
-  const use = [...h.actions.entries()]
-    .filter(([action, grants]) => isCryptographicAction(action) && grants.some((g) => !(deployer && heldToService(g.statement.allConditions))))
+  // An alias created through a service is no administration; a decrypt through a service is use but for the deployer.
+  const direct = (isSide: (action: string) => boolean, throughServiceCounts: boolean) => [...h.actions.entries()]
+    .filter(([action, grants]) => isSide(action) && grants.some((g) => throughServiceCounts || !heldToService(g.statement.allConditions)))
     .map(([action]) => action);
+  const management = direct(isManagementAction, false);
+  const use = direct(isCryptographicAction, !deployer);
   if (management.length === 0 || use.length === 0) {
     return [];
   }
@@ -149,7 +162,7 @@ function separationOfDuties(h: PrincipalHoldings, isDeployer: (principal: Policy
  * `*` narrowed to named accounts or an organization (by its own conditions or by an identity
  * perimeter), and its use also to a service: otherwise every identity of those accounts (or of every
  * account) can use the key directly. `*` narrowed to named principals (`aws:PrincipalArn`) is those
- * principals.
+ * principals. `*` narrowed to the key's own account is left to AccountRootUse.
  */
 function publicPrincipal(h: PrincipalHoldings): Violation[] {
   if (h.principal.kind === PrincipalKind.ANYONE) {
@@ -160,7 +173,8 @@ function publicPrincipal(h: PrincipalHoldings): Violation[] {
         'share with shareForSnapshotCopy/shareForAmiLaunch, or name the principals',
     }];
   }
-  if (!h.principal.wholeAccount && h.principal.kind !== PrincipalKind.ORGANIZATION) {
+  // `*` narrowed to the key's own account is the account, as its root is: AccountRootUse judges it.
+  if ((!h.principal.wholeAccount && h.principal.kind !== PrincipalKind.ORGANIZATION) || h.principal.kind === PrincipalKind.ACCOUNT_ROOT) {
     return [];
   }
   // A grant for AWS resources, or for the caller's Auto Scaling service-linked role, is not direct use.
@@ -261,6 +275,11 @@ function crossAccountNarrowed(h: PrincipalHoldings): Violation[] {
   }];
 }
 
+/**
+ * CreateGrant outside the account only for grants AWS services make: `Bool kms:GrantIsForAWSResource`,
+ * or held to a service by `kms:ViaService` (a direct call cannot match it), or for the caller's Auto
+ * Scaling service-linked role.
+ */
 function crossAccountCreateGrant(h: PrincipalHoldings): Violation[] {
   const outside = h.principal.kind === PrincipalKind.OTHER_ACCOUNT || h.principal.kind === PrincipalKind.ANYONE
     || h.principal.kind === PrincipalKind.ORGANIZATION;
@@ -268,7 +287,8 @@ function crossAccountCreateGrant(h: PrincipalHoldings): Violation[] {
   if (!outside || grants === undefined) {
     return [];
   }
-  const open = grants.some((g) => !heldToAwsResources(g.statement.allConditions) && !heldToAutoScalingGrantee(g.statement.allConditions));
+  const open = grants.some((g) => !heldToAwsResources(g.statement.allConditions) && !heldToService(g.statement.allConditions)
+    && !heldToAutoScalingGrantee(g.statement.allConditions));
   return open ? [{
     invariant: Invariant.CROSS_ACCOUNT_CREATE_GRANT,
     principal: h.principal,
@@ -276,11 +296,19 @@ function crossAccountCreateGrant(h: PrincipalHoldings): Violation[] {
   }] : [];
 }
 
+/**
+ * A service principal given use of the key (a cryptographic action, CreateGrant included) names its
+ * source; metadata actions (DescribeKey) need none.
+ */
 function servicePrincipalSource(h: PrincipalHoldings): Violation[] {
   if (h.principal.kind !== PrincipalKind.SERVICE) {
     return [];
   }
-  const statements = [...new Set([...h.actions.values()].flat().filter((g) => !namesSource(g.statement.allConditions)).map((g) => g.statement))];
+  const statements = [...new Set([...h.actions.entries()]
+    .filter(([action]) => isCryptographicAction(action))
+    .flatMap(([, grants]) => grants)
+    .filter((g) => !namesSource(g.statement.allConditions))
+    .map((g) => g.statement))];
   return statements.map((st) => ({
     invariant: Invariant.SERVICE_PRINCIPAL_SOURCE,
     principal: h.principal,
@@ -290,11 +318,64 @@ function servicePrincipalSource(h: PrincipalHoldings): Violation[] {
 }
 
 function lockout(analysis: KeyPolicyAnalysis): Violation[] {
-  const holders = analysis.holdings().filter((h) => h.actions.has(PUT_KEY_POLICY));
+  const holders = callersOf(analysis).filter((h) => h.actions.has(PUT_KEY_POLICY));
   return holders.length > 0 ? [] : [{
     invariant: Invariant.LOCKOUT,
     message: 'no principal of the key policy may call kms:PutKeyPolicy, so the key could never be changed again and KMS refuses the policy; ' +
       'add admins or keyPolicyManagers, or use AccountRootAccess.ADMINISTRATION',
+  }];
+}
+
+/** A principal given by a template parameter or an import: it may be whoever deploys. */
+const FROM_PARAMETER = /^\$\{(?!AWS::)[^.}]+\}$|^\$\{ImportValue:/;
+
+/**
+ * Whether a principal may be the one deploying the key, whom CloudFormation's lockout check asks about:
+ * the account root (which delegates to IAM, where the deployer has its rights), `*` (narrowed or not),
+ * an organization, the CDK's CloudFormation execution role, or a principal given by a parameter or import.
+ */
+function mayBeTheDeployer(p: PolicyPrincipal): boolean {
+  switch (p.kind) {
+    case PrincipalKind.ACCOUNT_ROOT:
+    case PrincipalKind.ANYONE:
+    case PrincipalKind.ORGANIZATION:
+      return true;
+    case PrincipalKind.SAME_ACCOUNT:
+      return isCdkExecutionRole(p.display) || FROM_PARAMETER.test(p.display);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether a Deny withholds PutKeyPolicy from the principal whatever the request: one whose only
+ * conditions except other principals by `aws:PrincipalArn` with a negated operator (a principal that
+ * may be the deployer is excepted only by a value that may be the deployer too).
+ */
+function deniedPutKeyPolicy(analysis: KeyPolicyAnalysis, p: PolicyPrincipal): boolean {
+  return analysis.access(p, PUT_KEY_POLICY).denials.some((d) => !d.statement.notPrincipal && d.conditions.length > 0
+    && d.conditions.every((c) => c.key.toLowerCase() === 'aws:principalarn' && /not/.test(parseOperator(c.operator).base))
+    && !d.conditions.some((c) => c.values.some((v) => wildcardMatches(v, p.display)
+      || (p.kind !== PrincipalKind.SAME_ACCOUNT && mayBeTheDeployer(analysis.principal(v))))));
+}
+
+/**
+ * The rule pack's lockout: someone who may deploy the stack can still rewrite the key policy. When only
+ * named principals that cannot be the deployer hold PutKeyPolicy (and the root does not), CloudFormation's
+ * lockout check refuses the policy for any other deployer, and losing those principals locks the key.
+ */
+function deployerLockout(analysis: KeyPolicyAnalysis, isDeployer: (principal: PolicyPrincipal) => boolean): Violation[] {
+  const managers = callersOf(analysis)
+    .filter((h) => (h.actions.get(PUT_KEY_POLICY) ?? []).some((g) => !heldToService(g.statement.allConditions)))
+    .map((h) => h.principal);
+  if (managers.length === 0 || managers.some((p) => (mayBeTheDeployer(p) || isDeployer(p)) && !deniedPutKeyPolicy(analysis, p))) {
+    return [];
+  }
+  return [{
+    invariant: Invariant.LOCKOUT,
+    message: `only ${managers.map((p) => p.display).sort().join(', ')} may call kms:PutKeyPolicy, and the account root may not: ` +
+      'CloudFormation\'s lockout check refuses the policy for any other deployer, and losing them locks the key for good; ' +
+      'give the account root kms:PutKeyPolicy, or name the deployer among the key policy managers',
   }];
 }
 
@@ -387,22 +468,28 @@ const violationsByKey = new WeakMap<InspectedKey, Violation[]>();
 const DEPLOYERS_OF_LIBRARY_KEYS = new WeakMap<CfnResource, Set<string>>();
 
 /**
- * The violations of a key of any origin, as the rule pack sees them: full delegation when the root
- * holds every action, ReplicateKey checked for multi-Region primaries only, against the regions of the
- * replicas of the same app.
+ * The violations of one variant of a key of any origin, as the rule pack sees them: full delegation when
+ * the root holds every action; ReplicateKey checked for multi-Region primaries only (and for a key whose
+ * MultiRegion is known only at deploy time), against the regions of the replicas of the same app; the
+ * lockout judged for the deployer too, and not at all on a policy with parts that cannot be read. The
+ * deployers are the CDK bootstrap's execution roles, and for a library key the ones it was given.
  */
 export function violationsOfKey(node: CfnResource, key: InspectedKey): Violation[] {
   const known = violationsByKey.get(key);
   if (known) {
     return known;
   }
-  const multiRegion = key.type === KEY_TYPE && (key.properties.MultiRegion === true || key.properties.MultiRegion === 'true');
+  const multiRegion = propertyValue(key, 'MultiRegion');
+  const mayBeMultiRegion = key.type === KEY_TYPE
+    && ('deployTime' in multiRegion || multiRegion.known === true || multiRegion.known === 'true');
+  const readable = key.unreadable.length === 0;
   const deployerIds = DEPLOYERS_OF_LIBRARY_KEYS.get(node);
-  const violations = keyPolicyViolations(key.analysis, {
-    replicaRegions: multiRegion ? replicaRegionsInApp(node) : undefined,
-    isDeployer: (p) => deployerIds?.has(p.id) === true || isCdkDeployer(p),
-  })
-    .filter((v) => multiRegion || v.invariant !== Invariant.REPLICATE_KEY);
+  const isDeployer = (p: PolicyPrincipal) => deployerIds?.has(p.id) === true || isCdkDeployer(p);
+  const violations = [
+    ...keyPolicyViolations(key.analysis, { replicaRegions: mayBeMultiRegion ? replicaRegionsInApp(node) : undefined, isDeployer })
+      .filter((v) => (mayBeMultiRegion || v.invariant !== Invariant.REPLICATE_KEY) && (readable || v.invariant !== Invariant.LOCKOUT)),
+    ...(readable ? deployerLockout(key.analysis, isDeployer) : []),
+  ];
   violationsByKey.set(key, violations);
   return violations;
 }
@@ -417,20 +504,19 @@ function replicaRegionsInApp(primary: CfnResource): string[] | undefined {
 }
 
 /**
- * The result of a rule that reports one invariant: one finding per principal
- * (`Principal::<principal>`), or non-compliant without finding when `perPrincipal` is false.
+ * The result of a rule that reports one invariant, on every variant of the key: one finding per
+ * principal (`Principal::<principal>`), or non-compliant without finding when `perPrincipal` is false
+ * or the violation is about no principal.
  */
 export function invariantRuleResult(node: CfnResource, invariant: Invariant, perPrincipal = true): NagRuleResult {
-  const key = inspectKey(node);
-  if (key === undefined) {
-    return NagRuleCompliance.NOT_APPLICABLE;
-  }
-  const violations = violationsOfKey(node, key).filter((v) => v.invariant === invariant);
-  if (violations.length === 0) {
-    return NagRuleCompliance.COMPLIANT;
-  }
-  if (!perPrincipal) {
-    return NagRuleCompliance.NON_COMPLIANT;
-  }
-  return [...new Set(violations.map((v) => `Principal::${v.principal?.display ?? '*'}`))].sort();
+  return judgeEachVariant(node, (key) => {
+    const violations = violationsOfKey(node, key).filter((v) => v.invariant === invariant);
+    if (violations.length === 0) {
+      return NagRuleCompliance.COMPLIANT;
+    }
+    if (!perPrincipal || violations.some((v) => v.principal === undefined)) {
+      return NagRuleCompliance.NON_COMPLIANT;
+    }
+    return [...new Set(violations.map((v) => `Principal::${v.principal!.display}`))].sort();
+  });
 }

@@ -1,6 +1,7 @@
 export { default as AccountRootUse } from './account-root-use';
 export { default as CrossAccountCreateGrant } from './cross-account-create-grant';
 export { default as CrossAccountNarrowed } from './cross-account-narrowed';
+export { default as KeyPolicyLockout } from './key-policy-lockout';
 export { default as KeyPolicyNearSizeLimit } from './key-policy-near-size-limit';
 export { default as KeyPolicySize } from './key-policy-size';
 export { default as KeyRotation } from './key-rotation';
@@ -12,3 +13,4 @@ export { default as ReplicateKey } from './replicate-key';
 export { default as RetainPolicy } from './retain-policy';
 export { default as SeparationOfDuties } from './separation-of-duties';
 export { default as ServicePrincipalSource } from './service-principal-source';
+export { default as UnreadablePolicy } from './unreadable-policy';

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { inspectKey } from '../../private/key-policy-analyzer';
+import { judgeEachVariant } from '../../private/key-variants';
 import { deployedLength, KEY_POLICY_MAX_BYTES } from '../../private/policy-size';
 
 /** From this share of the limit on, a key policy has little room left for the next principal. */
@@ -12,16 +12,15 @@ const WARNING_RATIO = 0.8;
  * @param node the CfnResource to check
  */
 export default Object.defineProperty(
-  (node: CfnResource): NagRuleResult => {
-    const key = inspectKey(node);
-    if (key === undefined || key.policyDocument === undefined) {
+  (node: CfnResource): NagRuleResult => judgeEachVariant(node, (key) => {
+    if (key.policyDocument === undefined) {
       return NagRuleCompliance.NOT_APPLICABLE;
     }
     const bytes = deployedLength(key.policyDocument);
     return bytes > KEY_POLICY_MAX_BYTES * WARNING_RATIO && bytes <= KEY_POLICY_MAX_BYTES
       ? NagRuleCompliance.NON_COMPLIANT
       : NagRuleCompliance.COMPLIANT;
-  },
+  }),
   'name',
   { value: 'KeyPolicyNearSizeLimit' },
 );

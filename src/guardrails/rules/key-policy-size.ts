@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { inspectKey } from '../../private/key-policy-analyzer';
+import { judgeEachVariant } from '../../private/key-variants';
 import { deployedLength, KEY_POLICY_MAX_BYTES } from '../../private/policy-size';
 
 /**
@@ -9,15 +9,14 @@ import { deployedLength, KEY_POLICY_MAX_BYTES } from '../../private/policy-size'
  * @param node the CfnResource to check
  */
 export default Object.defineProperty(
-  (node: CfnResource): NagRuleResult => {
-    const key = inspectKey(node);
-    if (key === undefined || key.policyDocument === undefined) {
+  (node: CfnResource): NagRuleResult => judgeEachVariant(node, (key) => {
+    if (key.policyDocument === undefined) {
       return NagRuleCompliance.NOT_APPLICABLE;
     }
     return deployedLength(key.policyDocument) > KEY_POLICY_MAX_BYTES
       ? NagRuleCompliance.NON_COMPLIANT
       : NagRuleCompliance.COMPLIANT;
-  },
+  }),
   'name',
   { value: 'KeyPolicySize' },
 );

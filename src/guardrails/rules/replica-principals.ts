@@ -2,12 +2,12 @@ import { CfnOutput, CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import {
-  inspectKey,
   KeyPolicyAnalysis,
   primaryKeyOf,
   PrincipalKind,
   REPLICA_KEY_TYPE,
 } from '../../private/key-policy-analyzer';
+import { inspectKey } from '../../private/key-variants';
 
 /**
  * A replica's key policy names the same principals as its primary's: key policies are not synchronized

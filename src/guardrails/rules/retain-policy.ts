@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { inspectKey } from '../../private/key-policy-analyzer';
+import { judgeEachVariant } from '../../private/key-variants';
 
 /** `RetainExceptOnCreate` deletes a key only when its own creation rolls back, before it held data. */
 const RETAINING_DELETION_POLICIES = ['Retain', 'RetainExceptOnCreate'];
@@ -11,15 +11,11 @@ const RETAINING_DELETION_POLICIES = ['Retain', 'RetainExceptOnCreate'];
  * @param node the CfnResource to check
  */
 export default Object.defineProperty(
-  (node: CfnResource): NagRuleResult => {
-    const key = inspectKey(node);
-    if (key === undefined) {
-      return NagRuleCompliance.NOT_APPLICABLE;
-    }
+  (node: CfnResource): NagRuleResult => judgeEachVariant(node, (key) => {
     return RETAINING_DELETION_POLICIES.includes(key.deletionPolicy ?? '') && key.updateReplacePolicy === 'Retain'
       ? NagRuleCompliance.COMPLIANT
       : NagRuleCompliance.NON_COMPLIANT;
-  },
+  }),
   'name',
   { value: 'RetainPolicy' },
 );
