@@ -211,14 +211,9 @@ export class KeyDeployment {
     }
     const roles = new Map<string, iam.ArnPrincipal>();
     for (const use of groups) {
+      // The group is in its launch template's account and region (a reference or a name cannot reach further).
       const groupStack = Stack.of(use.resource);
       const what = `${use.resource.node.path} (${use.path})`;
-      if (!Token.isUnresolved(groupStack.account) && !Token.isUnresolved(keyStack.account) && !sameValue(groupStack.account, keyStack.account)) {
-        this.errors.push(`${what} launches in account ${groupStack.account} from a launch template encrypted with this key of account ${keyStack.account}: ` +
-          'a key policy cannot let another account\'s Auto Scaling service-linked role use the key; share it with ' +
-          'shareForAmiLaunch(targets, { autoScaling: true }) and create the grant in that account with EbsSharedKeyAccess (autoScalingGrant: true)');
-        continue;
-      }
       const named = use.resource instanceof autoscaling.CfnAutoScalingGroup ? use.resource.serviceLinkedRoleArn : undefined;
       if (named !== undefined && Token.isUnresolved(named) && groupStack !== keyStack) {
         this.errors.push(`${what} names its service-linked role (ServiceLinkedRoleARN) by a reference to stack ${groupStack.node.path}, ` +
@@ -528,10 +523,12 @@ function addAutoScalingGroups(resources: CfnResource[], uses: Map<CfnResource, K
   if (templates.length === 0) {
     return;
   }
+  // Launch template names are unique per account and region.
+  const envOf = (c: IConstruct) => `${Stack.of(c).account}/${Stack.of(c).region}`;
   const byName = new Map<string, CfnResource>();
   for (const t of templates) {
     const name = (t as { launchTemplateName?: unknown }).launchTemplateName;
-    if (typeof name === 'string' && !Token.isUnresolved(name)) byName.set(name, t);
+    if (typeof name === 'string' && !Token.isUnresolved(name)) byName.set(`${envOf(t)}/${name}`, t);
   }
   const resolver = new MarkingResolver(new Map(templates.map((t, i) => [t, i])), LAUNCH_TEMPLATE_MARKER);
   for (const group of resources.filter((r) => r.cfnResourceType === 'AWS::AutoScaling::AutoScalingGroup')) {
@@ -539,7 +536,7 @@ function addAutoScalingGroups(resources: CfnResource[], uses: Map<CfnResource, K
     for (const [path, value] of leaves(props)) {
       if (typeof value !== 'string' || !LAUNCH_TEMPLATE_PATH.test(path)) continue;
       const index = new RegExp(`${LAUNCH_TEMPLATE_MARKER}(\\d+)@@`).exec(value)?.[1];
-      const template = index !== undefined ? templates[Number(index)] : path.endsWith('Name') ? byName.get(value) : undefined;
+      const template = index !== undefined ? templates[Number(index)] : path.endsWith('Name') ? byName.get(`${envOf(group)}/${value}`) : undefined;
       for (const key of template ? keysOf.get(template) ?? [] : []) {
         const list = uses.get(key) ?? [];
         list.push({ resource: group, path, service: 'autoscaling' });
