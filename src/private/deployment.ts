@@ -1,4 +1,5 @@
 import {
+  Annotations,
   Aspects,
   AspectPriority,
   CfnDeletionPolicy,
@@ -15,6 +16,7 @@ import {
   Token,
   Tokenization,
 } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
@@ -22,6 +24,9 @@ import { CREATOR_SERVICES, creatorServiceStatements, KEY_USE_RULES } from './cre
 import { sameValue } from './environment';
 import { KEY_TYPE, principalsOf, renderIntrinsics, REPLICA_KEY_TYPE } from './key-policy-analyzer';
 import {
+  AUTO_SCALING_SERVICE_LINKED_ROLE,
+  AUTO_SCALING_SERVICE_LINKED_ROLE_ACTIONS,
+  CREATE_GRANT,
   DEPLOYER_KEY_ACTIONS,
   DEPLOYER_REPLICA_ACTIONS,
   REPLICATE_KEY,
@@ -162,7 +167,7 @@ export class KeyDeployment {
       byDeployer.set(id, entry);
     };
     for (const use of found) {
-      if (use.service === 'logs' || use.service === 'cloudtrail' || use.service === 'replica') {
+      if (use.service === 'logs' || use.service === 'cloudtrail' || use.service === 'replica' || use.service === 'autoscaling') {
         continue;
       }
       add(use.service, Stack.of(use.resource), [use.name ?? '*'], `${use.resource.node.path} (${use.path})`);
@@ -183,6 +188,67 @@ export class KeyDeployment {
       }
     }
     this.addServicePrincipalStatements(keyStack, found);
+    this.addAutoScalingStatements(keyStack, found);
+  }
+
+  /**
+   * EC2 Auto Scaling launches the instances of a group as its service-linked role, not as the deployer:
+   * for a launch template whose EBS volumes use the key, the key policy names that role with the use
+   * actions and CreateGrant for AWS resources. Its IAM policy (AWS managed, unchangeable) reaches no
+   * customer managed key, so the key policy must name it whatever the account root delegates.
+   *
+   * No kms:ViaService: the Auto Scaling guide documents these statements without it, and no AWS page says
+   * through which service the role's requests reach KMS; a condition it does not meet would stop every
+   * launch, at scale-out rather than at deployment. The role is AWS's, assumable by Auto Scaling only.
+   * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+   */
+  private addAutoScalingStatements(keyStack: Stack, found: KeyUse[]): void {
+    const key = this.key;
+    const groups = found.filter((u) => u.service === 'autoscaling');
+    if (groups.length === 0 || key.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
+      // A launch template with a key of another spec is refused as the EC2 use already.
+      return;
+    }
+    const roles = new Map<string, iam.ArnPrincipal>();
+    for (const use of groups) {
+      // The group is in its launch template's account and region (a reference or a name cannot reach further).
+      const groupStack = Stack.of(use.resource);
+      const what = `${use.resource.node.path} (${use.path})`;
+      const named = use.resource instanceof autoscaling.CfnAutoScalingGroup ? use.resource.serviceLinkedRoleArn : undefined;
+      if (named !== undefined && Token.isUnresolved(named) && groupStack !== keyStack) {
+        this.errors.push(`${what} names its service-linked role (ServiceLinkedRoleARN) by a reference to stack ${groupStack.node.path}, ` +
+          'and the key policy must name that role; give ServiceLinkedRoleARN as a literal ARN, or create the role in the key\'s stack');
+        continue;
+      }
+      const account = Token.isUnresolved(groupStack.account) ? keyStack.account : groupStack.account;
+      const role = new iam.ArnPrincipal(named ?? `arn:${keyStack.partition}:iam::${account}:role/${AUTO_SCALING_SERVICE_LINKED_ROLE}`);
+      roles.set(JSON.stringify(keyStack.resolve(role.policyFragment.principalJson)), role);
+    }
+    if (roles.size === 0) {
+      return;
+    }
+    const principals = [...roles.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, r]) => r);
+    if (principals.some((p) => !Token.isUnresolved(p.arn) || p.arn.includes(AUTO_SCALING_SERVICE_LINKED_ROLE))) {
+      // A role of the template (ServiceLinkedRoleARN by reference) is created before the key; a role named by ARN is not.
+      Annotations.of(key.construct).addWarningV2('cdk-kms-patterns:autoScalingServiceLinkedRoleMustExist',
+        'the key policy names the EC2 Auto Scaling service-linked role, and KMS refuses a key policy whose principal does not exist: ' +
+        'the role exists once the account has had an Auto Scaling group; in a new account create it before deploying ' +
+        '(aws iam create-service-linked-role --aws-service-name autoscaling.amazonaws.com), or create an iam.CfnServiceLinkedRole ' +
+        'with a customSuffix in the key\'s stack and give its ARN as the group\'s ServiceLinkedRoleARN');
+    }
+    key.addStatement(new iam.PolicyStatement({
+      sid: 'AutoScalingServiceLinkedRoleUse',
+      principals,
+      actions: [...AUTO_SCALING_SERVICE_LINKED_ROLE_ACTIONS],
+      resources: ['*'],
+    }));
+    key.addStatement(new iam.PolicyStatement({
+      sid: 'AutoScalingServiceLinkedRoleGrant',
+      principals,
+      actions: [CREATE_GRANT],
+      resources: ['*'],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }));
   }
 
   /** CloudWatch Logs and CloudTrail call KMS as service principals, for the log groups and trails that use the key. */
@@ -362,7 +428,10 @@ function distinctNames(uses: KeyUse[]): string[] {
 export interface KeyUse {
   readonly resource: CfnResource;
   readonly path: string;
-  /** A CREATOR_SERVICES id, `logs` / `cloudtrail` (service principals), or `replica` (a replica of the key). */
+  /**
+   * A CREATOR_SERVICES id, `logs` / `cloudtrail` (service principals), `autoscaling` (a group that launches
+   * from a launch template with the key), or `replica` (a replica of the key).
+   */
   readonly service: string;
   /** The resource's literal name, when the context condition can name it. */
   readonly name?: string;
@@ -431,8 +500,55 @@ function scanApp(root: IConstruct): Map<CfnResource, KeyUse[]> {
       uses.set(keys[keyIndex], list);
     }
   }
+  addAutoScalingGroups(resources, uses);
   return uses;
 }
+
+const LAUNCH_TEMPLATE_MARKER = '@@cdk-kms-patterns-launch-template-';
+
+/**
+ * The Auto Scaling groups that launch from a launch template whose EBS volumes use a key (by reference to
+ * the template, or by its literal name), directly or in a mixed instances policy. Launch configurations
+ * are not followed: their block devices name no key (an encrypted volume takes the account's default EBS key).
+ */
+function addAutoScalingGroups(resources: CfnResource[], uses: Map<CfnResource, KeyUse[]>): void {
+  const templates: CfnResource[] = [];
+  const keysOf = new Map<CfnResource, CfnResource[]>();
+  for (const [key, list] of uses) {
+    for (const use of list.filter((u) => u.resource.cfnResourceType === LAUNCH_TEMPLATE_TYPE)) {
+      if (!keysOf.has(use.resource)) templates.push(use.resource);
+      keysOf.set(use.resource, [...new Set([...(keysOf.get(use.resource) ?? []), key])]);
+    }
+  }
+  if (templates.length === 0) {
+    return;
+  }
+  // Launch template names are unique per account and region.
+  const envOf = (c: IConstruct) => `${Stack.of(c).account}/${Stack.of(c).region}`;
+  const byName = new Map<string, CfnResource>();
+  for (const t of templates) {
+    const name = (t as { launchTemplateName?: unknown }).launchTemplateName;
+    if (typeof name === 'string' && !Token.isUnresolved(name)) byName.set(`${envOf(t)}/${name}`, t);
+  }
+  const resolver = new MarkingResolver(new Map(templates.map((t, i) => [t, i])), LAUNCH_TEMPLATE_MARKER);
+  for (const group of resources.filter((r) => r.cfnResourceType === 'AWS::AutoScaling::AutoScalingGroup')) {
+    const props = render(group, resolver)?.Properties ?? {};
+    for (const [path, value] of leaves(props)) {
+      if (typeof value !== 'string' || !LAUNCH_TEMPLATE_PATH.test(path)) continue;
+      const index = new RegExp(`${LAUNCH_TEMPLATE_MARKER}(\\d+)@@`).exec(value)?.[1];
+      const template = index !== undefined ? templates[Number(index)] : path.endsWith('Name') ? byName.get(`${envOf(group)}/${value}`) : undefined;
+      for (const key of template ? keysOf.get(template) ?? [] : []) {
+        const list = uses.get(key) ?? [];
+        list.push({ resource: group, path, service: 'autoscaling' });
+        uses.set(key, list);
+      }
+    }
+  }
+}
+
+const LAUNCH_TEMPLATE_TYPE = 'AWS::EC2::LaunchTemplate';
+/** LaunchTemplate.LaunchTemplateId, MixedInstancesPolicy.LaunchTemplate.(Overrides.N.)LaunchTemplateSpecification.LaunchTemplateName, ... */
+const LAUNCH_TEMPLATE_PATH = /^(?:LaunchTemplate|MixedInstancesPolicy\.LaunchTemplate\.(?:Overrides\.\d+\.)?LaunchTemplateSpecification)\.LaunchTemplate(?:Id|Name)$/;
 
 function render(resource: CfnResource, resolver: MarkingResolver): any {
   try {
@@ -454,16 +570,16 @@ function aliasOf(value: string, aliasNames: Map<string, number>): number | undef
   return name ? aliasNames.get(name) : undefined;
 }
 
-/** Resolves references to keys (and their aliases) to markers, and other references to a placeholder. */
+/** Resolves references to keys (and their aliases), or to launch templates, to markers, and other references to a placeholder. */
 class MarkingResolver extends DefaultTokenResolver {
-  constructor(private readonly index: Map<IConstruct, number>) {
+  constructor(private readonly index: Map<IConstruct, number>, private readonly marker = MARKER) {
     super(new StringConcat());
   }
 
   public resolveToken(t: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): any {
     if (t instanceof Reference) {
       const i = this.index.get(t.target);
-      return i === undefined ? '@@ref@@' : `${MARKER}${i}@@`;
+      return i === undefined ? '@@ref@@' : `${this.marker}${i}@@`;
     }
     return super.resolveToken(t, context, postProcessor);
   }

@@ -350,6 +350,27 @@ export const AUTO_SCALING_GRANT_OPERATIONS: readonly string[] = [
   'ReEncryptTo',
 ];
 
+/** The EC2 Auto Scaling service-linked role of an account, after `arn:<partition>:iam::<account>:role/`. */
+export const AUTO_SCALING_SERVICE_LINKED_ROLE = 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
+
+/**
+ * What the key policy gives an account's own `AWSServiceRoleForAutoScaling` to launch instances whose EBS
+ * volumes use the key: the guide's `kms:Encrypt Decrypt ReEncrypt* GenerateDataKey* DescribeKey`, spelled
+ * out as the operations of the grant the same page gives the role across accounts (no data key pairs,
+ * which EBS never asks for). CreateGrant, held to AWS resources, is a statement of its own.
+ *
+ * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+ */
+export const AUTO_SCALING_SERVICE_LINKED_ROLE_ACTIONS: readonly string[] = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
 /** Shares an EBS snapshot (createVolumePermission). */
 export const EC2_MODIFY_SNAPSHOT_ATTRIBUTE = 'ec2:ModifySnapshotAttribute';
 

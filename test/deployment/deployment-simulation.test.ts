@@ -5,6 +5,7 @@
  * update and delete. Control cases show the same calls denied without the deployer statements.
  */
 import { App, Size, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -20,8 +21,16 @@ import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AccountRootAccess, CustomerManagedKey, ReplicaKey } from '../../src';
-import { cdkExecutionRoleArn, DeploymentCall, deniedCalls, deployerMisuse, deploymentCalls, withoutStatements } from '../helpers/deployment';
-import { ACCOUNT, matrixPrincipals, keyUnderTest, SEPARATED_DUTIES_MATRIX, satisfies } from '../helpers/key-policy-matrix';
+import {
+  autoScalingServiceLinkedRoleArn,
+  cdkExecutionRoleArn,
+  DeploymentCall,
+  deniedCalls,
+  deployerMisuse,
+  deploymentCalls,
+  withoutStatements,
+} from '../helpers/deployment';
+import { ACCOUNT, CRYPTO, GRANT_FOR_AWS, matrixPrincipals, keyUnderTest, OTHER_ACCOUNT, SEPARATED_DUTIES_MATRIX, satisfies } from '../helpers/key-policy-matrix';
 import { decide, idOf, World } from '../helpers/world';
 
 const REGION = 'eu-west-1';
@@ -64,6 +73,17 @@ function deploy(mode: AccountRootAccess, withKeyPolicyManagers = false): Deploye
   new ec2.Volume(stack, 'Volume', { availabilityZone: stack.availabilityZones[0], size: Size.gibibytes(8), encrypted: true, encryptionKey: key });
   new ec2.CfnLaunchTemplate(stack, 'LaunchTemplate', {
     launchTemplateData: { blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true, kmsKeyId: key.keyArn } }] },
+  });
+  // An Auto Scaling group launching from an L2 launch template whose root volume uses the key.
+  const groupTemplate = new ec2.LaunchTemplate(stack, 'GroupTemplate', {
+    machineImage: ec2.MachineImage.genericLinux({ [REGION]: 'ami-0123456789abcdef0' }),
+    instanceType: new ec2.InstanceType('t3.micro'),
+    blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, kmsKey: key }) }],
+  });
+  new autoscaling.AutoScalingGroup(stack, 'Group', {
+    vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: [`${REGION}a`], publicSubnetIds: ['subnet-1'] }),
+    vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    launchTemplate: groupTemplate,
   });
   new efs.CfnFileSystem(stack, 'FileSystem', { encrypted: true, kmsKeyId: key.keyArn });
   new secretsmanager.Secret(stack, 'Secret', { secretName: 'app/db', encryptionKey: key });
@@ -122,7 +142,7 @@ describe.each(MODES)('accountRootAccess %s', (_name, mode, managers) => {
     const services = new Set(d.calls.map((c) => c.why.split(' ')[0]));
     // THEN the oracle asks for every kind of resource of the app (no silent gap in the harness)
     expect([...services].sort()).toEqual([
-      'AWS::Backup::BackupVault', 'AWS::CloudTrail::Trail', 'AWS::DynamoDB::Table', 'AWS::EC2::LaunchTemplate', 'AWS::EC2::Volume',
+      'AWS::AutoScaling::AutoScalingGroup', 'AWS::Backup::BackupVault', 'AWS::CloudTrail::Trail', 'AWS::DynamoDB::Table', 'AWS::EC2::LaunchTemplate', 'AWS::EC2::Volume',
       'AWS::ECR::Repository', 'AWS::EFS::FileSystem', 'AWS::EKS::Cluster', 'AWS::KMS::Alias', 'AWS::KMS::Key', 'AWS::KMS::ReplicaKey',
       'AWS::Kinesis::Stream', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::OpenSearchService::Domain', 'AWS::RDS::DBCluster',
       'AWS::RDS::DBInstance', 'AWS::SecretsManager::Secret',
@@ -181,6 +201,53 @@ describe.each(MODES)('accountRootAccess %s', (_name, mode, managers) => {
         expect(`${key} ${misuse.action} (${misuse.why}): ${decision}`).toBe(`${key} ${misuse.action} (${misuse.why}): ImplicitlyDenied`);
       }
     }
+  });
+
+  test('Auto Scaling\'s service-linked role may launch from the encrypted launch template; without its statements it may not', async () => {
+    // GIVEN the launches of the group, as the oracle writes them
+    const launches = d.calls.filter((c) => c.caller === autoScalingServiceLinkedRoleArn(ACCOUNT));
+    expect(launches.map((c) => c.action).sort()).toEqual(['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']);
+
+    // THEN the key policy allows them, and the same policy without the role's statements denies every one
+    expect(await deniedCalls(d.world, launches)).toEqual([]);
+    const control = await deniedCalls(d.world, launches, { keyPolicy: (_key, policy) => withoutStatements(policy, /^AutoScaling/) });
+    expect(control).toHaveLength(launches.length);
+  });
+
+  test('the service-linked role\'s statements give no other principal any use, and the role no grant outside AWS resources', async () => {
+    const policy = d.world.keyPolicy(d.primary);
+    const control = withoutStatements(policy, /^AutoScaling/);
+    const others = {
+      ...matrixPrincipals(d.world, d.roles),
+      deployer: { arn: cdkExecutionRoleArn(ACCOUNT, REGION), identityPolicies: [] },
+      otherAccountAutoScaling: { arn: autoScalingServiceLinkedRoleArn(OTHER_ACCOUNT), identityPolicies: [] },
+      otherServiceLinkedRole: { arn: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot`, identityPolicies: [] },
+    };
+    const requests: [string, Record<string, string>][] = [...CRYPTO.map((a) => [a, {}] as [string, Record<string, string>]), ['kms:CreateGrant', GRANT_FOR_AWS]];
+    for (const [who, p] of Object.entries(others)) {
+      for (const [action, context] of requests) {
+        const ask = (resourcePolicy: any) => decide({
+          principal: p.arn,
+          action,
+          resource: d.world.arnOf(d.primary),
+          resourceAccount: ACCOUNT,
+          identityPolicies: p.identityPolicies,
+          resourcePolicy,
+          context: { 'aws:PrincipalArn': p.arn, 'aws:PrincipalAccount': p.arn.split(':')[4], ...context },
+        });
+        expect(`${who} ${action}: ${await ask(policy)}`).toBe(`${who} ${action}: ${await ask(control)}`);
+      }
+    }
+    const role = autoScalingServiceLinkedRoleArn(ACCOUNT);
+    expect(await decide({
+      principal: role,
+      action: 'kms:CreateGrant',
+      resource: d.world.arnOf(d.primary),
+      resourceAccount: ACCOUNT,
+      identityPolicies: [],
+      resourcePolicy: policy,
+      context: { 'aws:PrincipalArn': role, 'kms:GrantIsForAWSResource': 'false' },
+    })).toBe('ImplicitlyDenied');
   });
 
   if (mode !== AccountRootAccess.FULL_DELEGATION) {

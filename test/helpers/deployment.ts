@@ -275,6 +275,8 @@ export function deploymentCalls(world: World, options: DeploymentOptions = {}): 
           'kms:EncryptionContext:aws:cloudtrail:arn': trailArn,
         });
       }
+    } else if (r.type === 'AWS::AutoScaling::AutoScalingGroup') {
+      calls.push(...autoScalingLaunchCalls(world, r, keys));
     } else {
       for (const use of USES.filter((u) => u.type === r.type)) {
         for (const [path, value] of leaves(props)) {
@@ -292,6 +294,64 @@ export function deploymentCalls(world: World, options: DeploymentOptions = {}): 
             });
           }
         }
+      }
+    }
+  }
+  return calls;
+}
+
+/** The service-linked role that EC2 Auto Scaling launches with, unless a group names another. */
+export function autoScalingServiceLinkedRoleArn(account: string): string {
+  return `arn:aws:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+}
+
+/**
+ * What an Auto Scaling group's launches call on the keys of its launch template's EBS volumes, as its
+ * service-linked role (at create, when the group launches its desired capacity, and at every scale-out).
+ * Auto Scaling runs the instances as the role, and EBS calls KMS for the role through EC2: the grant for the
+ * volume, its data key and, from an AMI's snapshot under another key, the re-encryption. The role's own
+ * (AWS managed) policy reaches no customer managed key: only the key policy can allow.
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html,
+ * https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html
+ */
+function autoScalingLaunchCalls(world: World, group: WorldResource, keys: WorldResource[]): DeploymentCall[] {
+  const props = group.resource.Properties ?? {};
+  const role = typeof props.ServiceLinkedRoleARN === 'string' ? props.ServiceLinkedRoleARN : autoScalingServiceLinkedRoleArn(group.account);
+  const specs = [props.LaunchTemplate, props.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification].filter((x) => x !== undefined);
+  const calls: DeploymentCall[] = [];
+  for (const spec of specs) {
+    const ref = spec.LaunchTemplateId ?? spec.LaunchTemplateName;
+    const logicalId = ref?.Ref ?? ref?.['Fn::GetAtt']?.[0];
+    const template = world.resources().find((t) => t.stack === group.stack && t.logicalId === logicalId && t.type === 'AWS::EC2::LaunchTemplate');
+    for (const mapping of template?.resource.Properties?.LaunchTemplateData?.BlockDeviceMappings ?? []) {
+      const key = mapping.Ebs?.KmsKeyId === undefined ? undefined : keyOf(world, template!, mapping.Ebs.KmsKeyId, keys);
+      if (key === undefined) continue;
+      const keyRegion = world.arnOf(key.id).split(':')[3];
+      const volume = { 'kms:EncryptionContext:aws:ebs:id': 'vol-0123456789abcdef0' };
+      for (const [action, context] of [
+        ['kms:DescribeKey', {}],
+        ['kms:CreateGrant', GRANT],
+        ['kms:GenerateDataKeyWithoutPlaintext', volume],
+        ['kms:Decrypt', volume],
+        ['kms:ReEncryptFrom', volume],
+        ['kms:ReEncryptTo', volume],
+      ] as [string, Record<string, string>][]) {
+        calls.push({
+          phase: 'create',
+          caller: role,
+          identityPolicies: [],
+          action,
+          key: key.id,
+          context: {
+            'aws:PrincipalIsAWSService': 'false',
+            'aws:PrincipalAccount': group.account,
+            'kms:CallerAccount': group.account,
+            'kms:ViaService': `ec2.${keyRegion}.amazonaws.com`,
+            'aws:ViaAWSService': 'true',
+            ...context,
+          },
+          why: `AWS::AutoScaling::AutoScalingGroup ${group.id} (launch template ${template!.id}): Auto Scaling's service-linked role ${action.slice(4)} through EC2`,
+        });
       }
     }
   }

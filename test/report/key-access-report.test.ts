@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { addGoldenPatternApp } from '../../examples/golden-pattern/app';
@@ -230,6 +232,43 @@ async function simulateCells(world: World, keys: any[]): Promise<{ requests: num
   }
   return { requests, disagreements };
 }
+
+describe('KeyAccessReport on a key whose launch template an Auto Scaling group launches from', () => {
+  let s: Synthesized;
+  beforeAll(() => {
+    s = synth((app) => {
+      const stack = new Stack(app, 'Fleet', { env });
+      const users = new iam.Role(stack, 'Users', { assumedBy: new iam.AccountRootPrincipal() });
+      const key = new CustomerManagedKey(stack, 'VolumeKey', { users: [users] });
+      const template = new ec2.LaunchTemplate(stack, 'Template', {
+        machineImage: ec2.MachineImage.genericLinux({ [REGION]: 'ami-0123456789abcdef0' }),
+        instanceType: new ec2.InstanceType('t3.micro'),
+        blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, kmsKey: key }) }],
+      });
+      new autoscaling.AutoScalingGroup(stack, 'Group', {
+        vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: [`${REGION}a`], publicSubnetIds: ['subnet-1'] }),
+        vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+        launchTemplate: template,
+      });
+      return [stack];
+    });
+  });
+
+  test('shows the service-linked role as a user with grants for AWS resources only, and no finding', () => {
+    const k = keyOf(s, 'VolumeKey');
+    const role = rowOf(k, `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`);
+    expect(k.cells[role.id].decrypt.verdict).toBe('allowed');
+    expect(k.cells[role.id]['grants-for-aws-resources'].verdict).toBe('allowed');
+    expect(k.cells[role.id]['any-grant'].verdict).toBe('denied');
+    expect(k.cells[role.id].administer.verdict).toBe('denied');
+    expect(k.findings).toEqual([]);
+  });
+
+  test('every cell agrees with IAM simulation', async () => {
+    const { disagreements } = await simulateCells(s.world, [keyOf(s, 'VolumeKey')]);
+    expect(disagreements).toEqual([]);
+  });
+});
 
 describe('KeyAccessReport on the example app: every pattern of the library', () => {
   const CONTEXT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
