@@ -145,9 +145,12 @@ describe('invariants: equivalent spellings give the same verdict', () => {
       expect(verdict([allow({ AWS: ROLE_ARN }, ['kms:Decrypt', 'kms:UpdateAlias'])])).toEqual(expected);
     });
 
-    test('use held to a service (kms:ViaService) is allowed to an administrator such as the deployer', () => {
+    test('use held to a service (kms:ViaService) is allowed to the deployer only', () => {
       const via = { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' }, Bool: { 'kms:GrantIsForAWSResource': 'true' } };
-      expect(verdict([allow({ AWS: ROLE_ARN }, ADMIN), allow({ AWS: ROLE_ARN }, ['kms:CreateGrant', 'kms:DescribeKey'], via)])).toEqual([]);
+      const deployer = { isDeployer: (p: { id: string }) => p.id === 'iam:111111111111:role/ops' };
+      expect(verdict([allow({ AWS: ROLE_ARN }, ADMIN), allow({ AWS: ROLE_ARN }, ['kms:CreateGrant', 'kms:DescribeKey'], via)], deployer)).toEqual([]);
+      // Any other administrator may read through the service what it stores under the key: that is use.
+      expect(verdict([allow({ AWS: ROLE_ARN }, ADMIN), allow({ AWS: ROLE_ARN }, ['kms:CreateGrant', 'kms:DescribeKey'], via)])).toEqual(expected);
       // Control: the same grant without the service is use.
       expect(verdict([allow({ AWS: ROLE_ARN }, ADMIN), allow({ AWS: ROLE_ARN }, ['kms:CreateGrant'], { Bool: via.Bool })])).toEqual(expected);
       // IfExists does not hold the use to the service: a direct call has no kms:ViaService.

@@ -64,13 +64,15 @@ describe(RULE, () => {
     const stack = newStack(app);
     keyWithStatements(stack, 'Deployed', [allow({ AWS: deployer }, ['kms:PutKeyPolicy']), allow({ AWS: deployer }, 'kms:CreateGrant', viaDynamoDb)]);
     keyWithStatements(stack, 'Direct', [allow({ AWS: deployer }, ['kms:PutKeyPolicy']), allow({ AWS: deployer }, 'kms:CreateGrant')]);
-    // The key policy analyzer reads use held to a service (kms:ViaService) as no use for any administrator.
+    // Any other administrator with use through a service can read what the service stores under the key.
     keyWithStatements(stack, 'Ops', [allow({ AWS: OPS }, ['kms:PutKeyPolicy']), allow({ AWS: OPS }, 'kms:CreateGrant', viaDynamoDb)]);
     keyWithStatements(stack, 'OpsDirect', [allow({ AWS: OPS }, ['kms:PutKeyPolicy']), allow({ AWS: OPS }, 'kms:CreateGrant')]);
 
-    const findings = findingsOf(synthFindings(app), RULE).map((f) => f.ruleId);
-    expect(findings).toHaveLength(2);
-    expect(findings.join('\n')).toContain(`${RULE}[Principal::${deployer}]`);
-    expect(findings.join('\n')).toContain(`${RULE}[Principal::${OPS}]`);
+    const findings = findingsOf(synthFindings(app), RULE).map((f) => `${f.path} ${f.ruleId}`).sort();
+    expect(findings).toEqual([
+      `Stack/Direct ${RULE}[Principal::${deployer}]`,
+      `Stack/Ops ${RULE}[Principal::${OPS}]`,
+      `Stack/OpsDirect ${RULE}[Principal::${OPS}]`,
+    ]);
   });
 });
