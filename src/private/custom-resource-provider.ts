@@ -137,7 +137,13 @@ export class LibraryCustomResourceProvider extends Construct {
    * handler with the given permissions (merged into the provider's managed policies); it is created
    * after them. See `EBS_SHARE_HANDLER_CODE` for its properties.
    */
-  public shareResource(scope: Construct, id: string, resourceType: string, properties: Record<string, unknown>, permissions: ProviderPermission[]): CustomResource {
+  public shareResource(
+    scope: Construct,
+    id: string,
+    resourceType: string,
+    properties: Record<string, unknown>,
+    permissions: ProviderPermission[],
+  ): CustomResource {
     const resource = new CustomResource(scope, id, { serviceToken: this.shareHandler().functionArn, resourceType, properties });
     for (const permission of permissions) {
       resource.node.addDependency(this.add(permission));
