@@ -43,6 +43,8 @@ export interface ProviderPermission {
 const POLICY_ENVELOPE_CHARS = 64;
 /** AWSLambdaBasicExecutionRole takes one of the attached managed policy slots of the role. */
 const LIBRARY_MANAGED_POLICIES_MAX = ROLE_MANAGED_POLICIES_MAX - 1;
+const SHARE_HANDLER_TIMEOUT = Duration.minutes(5);
+const SHARE_SERVICE_TIMEOUT = Duration.minutes(10);
 const PROVIDER_ID = `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
 
 interface Entry {
@@ -144,7 +146,13 @@ export class LibraryCustomResourceProvider extends Construct {
     properties: Record<string, unknown>,
     permissions: ProviderPermission[],
   ): CustomResource {
-    const resource = new CustomResource(scope, id, { serviceToken: this.shareHandler().functionArn, resourceType, properties });
+    const resource = new CustomResource(scope, id, {
+      serviceToken: this.shareHandler().functionArn,
+      resourceType,
+      properties,
+      // A handler that never answers (its 5 minutes' timeout) fails the deployment after 10, not CloudFormation's hour.
+      serviceTimeout: SHARE_SERVICE_TIMEOUT,
+    });
     for (const permission of permissions) {
       resource.node.addDependency(this.add(permission));
     }
@@ -160,7 +168,7 @@ export class LibraryCustomResourceProvider extends Construct {
         handler: 'index.handler',
         code: lambda.Code.fromInline(EBS_SHARE_HANDLER_CODE),
         role: this.role,
-        timeout: Duration.minutes(5),
+        timeout: SHARE_HANDLER_TIMEOUT,
       });
       acknowledgeShareHandlerFindings(this.shareFunction);
     }

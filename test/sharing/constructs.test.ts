@@ -191,7 +191,8 @@ describe('KeyGrant', () => {
 /** The properties of the share custom resources of a type (without the service token). */
 function shares(stack: Stack, type: string): Record<string, unknown>[] {
   return Object.values(Template.fromStack(stack).findResources(type)).map((r) => {
-    const { ServiceToken, ...properties } = r.Properties;
+    const { ServiceToken, ServiceTimeout, ...properties } = r.Properties;
+    expect(ServiceTimeout).toEqual('600');
     expect(ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^KmsPatternsCustomResourceProviderShareHandler/), 'Arn'] });
     return properties;
   });
