@@ -10,19 +10,19 @@ import { EBS_SHARE_HANDLER_CODE } from './ebs-share-handler';
 import { deployedLength, MANAGED_POLICY_MAX_CHARS, ROLE_MANAGED_POLICIES_MAX } from './policy-size';
 
 /**
- * The custom resources of the library (KMS grants, snapshot and AMI shares) run in aws-cdk-lib's
- * AwsCustomResource provider, one per stack. aws-cdk-lib would give each custom resource an inline
- * policy of its own on the provider's role: a resource per target, and all of them count against the
- * role's 10,240 characters of inline policies (about 63 targets). Here the library's statements are
- * merged instead: statements that differ only in one list (their resources, or the grantee of
- * kms:CreateGrant) become one statement with the union of that list, and statements are packed into
- * managed policies of at most 6,144 characters each. Each statement still names exactly the
+ * The custom resources of the library run with one provider role per stack: KMS grants in aws-cdk-lib's
+ * AwsCustomResource provider, snapshot and AMI shares in the library's share handler. aws-cdk-lib would
+ * give each AwsCustomResource an inline policy of its own on the provider's role, and all of them count
+ * against the role's 10,240 characters of inline policies (about 63 targets). Here the library's
+ * statements are merged instead: statements that differ only in one list (their resources, or the
+ * grantee of kms:CreateGrant) become one statement with the union of that list, and statements are
+ * packed into managed policies of at most 6,144 characters each. Each statement still names exactly the
  * snapshots, images, keys, grantees and operations of the stack's shares and grants.
  *
- * Snapshot and AMI shares are one custom resource per share (all its targets), run by the library's
- * own share handler (one inline function per stack, as the same role): an update adds and removes
- * targets, which AwsCustomResource's static calls cannot, and a stack holds far more targets than
- * CloudFormation's 500 resources.
+ * A snapshot or AMI share is one custom resource for all its targets, run by the share handler (one
+ * inline function per stack, as the same role): an update adds and removes targets, which
+ * AwsCustomResource's static calls cannot, and a stack holds far more targets than CloudFormation's
+ * 500 resources.
  */
 
 /** One permission of a custom resource: a statement whose `values` are the list that may be merged. */
