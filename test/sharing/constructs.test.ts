@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import {
   AmiShare,
   CustomerManagedKey,
@@ -211,6 +212,23 @@ describe('share handler', () => {
       Handler: 'index.handler',
       Code: { ZipFile: Match.stringLikeRegexp('ModifySnapshotAttributeCommand') },
       Role: { 'Fn::GetAtt': [world.logicalId('AWS::IAM::Role', 'KmsPatternsCustomResourceProvider'), 'Arn'] },
+    });
+  });
+
+  test('after an AwsCustomResource of the app, it runs as that provider\'s role, which gets the share\'s permission', () => {
+    const stack = stackOf(OWNER);
+    new cr.AwsCustomResource(stack, 'AppCall', {
+      onCreate: { service: 'STS', action: 'GetCallerIdentity', physicalResourceId: cr.PhysicalResourceId.of('caller') },
+      policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+    });
+    new SnapshotShare(stack, 'Share', { snapshotId: SNAPSHOT, accountIds: ['222222222222'] });
+    const template = Template.fromStack(stack);
+    const functions = template.findResources('AWS::Lambda::Function');
+    const roles = Object.values(functions).map((f) => f.Properties.Role);
+    expect(new Set(roles.map((r) => JSON.stringify(r))).size).toEqual(1);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: roles[0]['Fn::GetAtt'][0] }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'ec2:ModifySnapshotAttribute' })] },
     });
   });
 
