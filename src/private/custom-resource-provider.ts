@@ -1,21 +1,28 @@
 import * as crypto from 'crypto';
-import { Aws, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFinding } from './acknowledge';
-import { acknowledgeCustomResourceFindings } from './custom-resource-findings';
+import { acknowledgeCustomResourceFindings, acknowledgeShareHandlerFindings } from './custom-resource-findings';
+import { EBS_SHARE_HANDLER_CODE } from './ebs-share-handler';
 import { deployedLength, MANAGED_POLICY_MAX_CHARS, ROLE_MANAGED_POLICIES_MAX } from './policy-size';
 
 /**
- * The custom resources of the library (KMS grants, snapshot and AMI shares) run in aws-cdk-lib's
- * AwsCustomResource provider, one per stack. aws-cdk-lib would give each custom resource an inline
- * policy of its own on the provider's role: a resource per target, and all of them count against the
- * role's 10,240 characters of inline policies (about 63 targets). Here the library's statements are
- * merged instead: statements that differ only in one list (their resources, or the grantee of
- * kms:CreateGrant) become one statement with the union of that list, and statements are packed into
- * managed policies of at most 6,144 characters each. Each statement still names exactly the
+ * The custom resources of the library run with one provider role per stack: KMS grants in aws-cdk-lib's
+ * AwsCustomResource provider, snapshot and AMI shares in the library's share handler. aws-cdk-lib would
+ * give each AwsCustomResource an inline policy of its own on the provider's role, and all of them count
+ * against the role's 10,240 characters of inline policies (about 63 targets). Here the library's
+ * statements are merged instead: statements that differ only in one list (their resources, or the
+ * grantee of kms:CreateGrant) become one statement with the union of that list, and statements are
+ * packed into managed policies of at most 6,144 characters each. Each statement still names exactly the
  * snapshots, images, keys, grantees and operations of the stack's shares and grants.
+ *
+ * A snapshot or AMI share is one custom resource for all its targets, run by the share handler (one
+ * inline function per stack, as the same role): an update adds and removes targets, which
+ * AwsCustomResource's static calls cannot, and a stack holds far more targets than CloudFormation's
+ * 500 resources.
  */
 
 /** One permission of a custom resource: a statement whose `values` are the list that may be merged. */
@@ -36,6 +43,8 @@ export interface ProviderPermission {
 const POLICY_ENVELOPE_CHARS = 64;
 /** AWSLambdaBasicExecutionRole takes one of the attached managed policy slots of the role. */
 const LIBRARY_MANAGED_POLICIES_MAX = ROLE_MANAGED_POLICIES_MAX - 1;
+const SHARE_HANDLER_TIMEOUT = Duration.minutes(5);
+const SHARE_SERVICE_TIMEOUT = Duration.minutes(10);
 const PROVIDER_ID = `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
 
 interface Entry {
@@ -80,6 +89,7 @@ export class LibraryCustomResourceProvider extends Construct {
 
   private readonly ownRole: boolean;
   private readonly buckets: Bucket[] = [];
+  private shareFunction?: lambda.Function;
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -122,6 +132,47 @@ export class LibraryCustomResourceProvider extends Construct {
     }
     acknowledgeCustomResourceFindings(resource);
     return resource;
+  }
+
+  /**
+   * A snapshot or AMI share (`Custom::EbsSnapshotShare`, `Custom::AmiShare`) run by the stack's share
+   * handler with the given permissions (merged into the provider's managed policies); it is created
+   * after them. See `EBS_SHARE_HANDLER_CODE` for its properties.
+   */
+  public shareResource(
+    scope: Construct,
+    id: string,
+    resourceType: string,
+    properties: Record<string, unknown>,
+    permissions: ProviderPermission[],
+  ): CustomResource {
+    const resource = new CustomResource(scope, id, {
+      serviceToken: this.shareHandler().functionArn,
+      resourceType,
+      properties,
+      // A handler that never answers (its 5 minutes' timeout) fails the deployment after 10, not CloudFormation's hour.
+      serviceTimeout: SHARE_SERVICE_TIMEOUT,
+    });
+    for (const permission of permissions) {
+      resource.node.addDependency(this.add(permission));
+    }
+    return resource;
+  }
+
+  /** The stack's share handler, created on first use. */
+  private shareHandler(): lambda.Function {
+    if (this.shareFunction === undefined) {
+      this.shareFunction = new lambda.Function(this, 'ShareHandler', {
+        description: 'Adds and removes the EBS snapshot and AMI shares of cdk-kms-patterns in this stack',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(EBS_SHARE_HANDLER_CODE),
+        role: this.role,
+        timeout: SHARE_HANDLER_TIMEOUT,
+      });
+      acknowledgeShareHandlerFindings(this.shareFunction);
+    }
+    return this.shareFunction;
   }
 
   /** Adds a permission to a statement it merges with, or to a new statement; returns its managed policy. */

@@ -1,6 +1,5 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { SharingTargets } from './targets';
 import { LibraryCustomResourceProvider } from '../private/custom-resource-provider';
@@ -37,9 +36,10 @@ export interface SnapshotShareProps {
 
 /**
  * Shares an EBS snapshot with other accounts (createVolumePermission), and removes the share again when
- * the construct is deleted. CloudFormation has no resource for it: each account is one custom resource
- * (ModifySnapshotAttribute add on create, remove on delete), so adding or removing an account from the
- * list never touches the others. Its policy allows `ec2:ModifySnapshotAttribute` on this snapshot only.
+ * the construct is deleted. CloudFormation has no resource for it: one custom resource holds all the
+ * accounts (ModifySnapshotAttribute); an update adds the new accounts and removes the dropped ones, and
+ * never touches the others. Its permission allows `ec2:ModifySnapshotAttribute` on this snapshot only.
+ * Sharing with an account that already has the snapshot is not an error.
  *
  * @see https://docs.aws.amazon.com/ebs/latest/userguide/ebs-modifying-snapshot-permissions.html
  */
@@ -66,27 +66,9 @@ export class SnapshotShare extends Construct {
     problems.throwIfAny();
 
     this.snapshotArn = `arn:${stack.partition}:ec2:${stack.region}::snapshot/${props.snapshotId}`;
-    const provider = LibraryCustomResourceProvider.of(this);
-    for (const account of props.accountIds) {
-      const call = (operation: string): cr.AwsSdkCall => ({
-        service: 'EC2',
-        action: 'ModifySnapshotAttribute',
-        parameters: {
-          SnapshotId: props.snapshotId,
-          Attribute: 'createVolumePermission',
-          OperationType: operation,
-          UserIds: [account],
-        },
-        physicalResourceId: cr.PhysicalResourceId.of(`${props.snapshotId}:${account}`),
-      });
-      provider.customResource(this, `Account${account}`, {
-        resourceType: 'Custom::EbsSnapshotShare',
-        onCreate: call('add'),
-        onUpdate: call('add'),
-        onDelete: { ...call('remove'), ignoreErrorCodesMatching: 'InvalidSnapshot\\.NotFound' },
-        installLatestAwsSdk: false,
-      }, [{ actions: [EC2_MODIFY_SNAPSHOT_ATTRIBUTE], resources: [this.snapshotArn] }]);
-    }
+    LibraryCustomResourceProvider.of(this).shareResource(this, 'Resource', 'Custom::EbsSnapshotShare',
+      { SnapshotId: props.snapshotId, AccountIds: props.accountIds },
+      [{ actions: [EC2_MODIFY_SNAPSHOT_ATTRIBUTE], resources: [this.snapshotArn] }]);
     key?.shareForSnapshotCopy(SharingTargets.accounts(props.accountIds));
   }
 }
@@ -134,8 +116,10 @@ export interface AmiShareProps {
 
 /**
  * Shares an AMI with accounts, organizations and organizational units (launchPermission), and removes the
- * share again when the construct is deleted. Each target is one custom resource (ModifyImageAttribute add
- * on create, remove on delete) whose policy allows `ec2:ModifyImageAttribute` on this image only.
+ * share again when the construct is deleted. One custom resource holds all the targets
+ * (ModifyImageAttribute); an update adds the new targets and removes the dropped ones, and never touches
+ * the others. Its permission allows `ec2:ModifyImageAttribute` on this image only. Sharing with a target
+ * that already has the image is not an error.
  *
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-explicit.html
  */
@@ -175,27 +159,12 @@ export class AmiShare extends Construct {
     problems.throwIfAny();
 
     this.imageArn = `arn:${stack.partition}:ec2:${stack.region}::image/${props.imageId}`;
-    const provider = LibraryCustomResourceProvider.of(this);
-    const targets: [string, string, string][] = [
-      ...accounts.map((a): [string, string, string] => [`Account${a}`, 'UserId', a]),
-      ...organizations.map((arn): [string, string, string] => [`Organization${lastSegment(arn)}`, 'OrganizationArn', arn]),
-      ...units.map((arn): [string, string, string] => [`Unit${lastSegment(arn)}`, 'OrganizationalUnitArn', arn]),
-    ];
-    for (const [constructId, field, value] of targets) {
-      const call = (operation: 'Add' | 'Remove'): cr.AwsSdkCall => ({
-        service: 'EC2',
-        action: 'ModifyImageAttribute',
-        parameters: { ImageId: props.imageId, LaunchPermission: { [operation]: [{ [field]: value }] } },
-        physicalResourceId: cr.PhysicalResourceId.of(`${props.imageId}:${value}`),
-      });
-      provider.customResource(this, constructId, {
-        resourceType: 'Custom::AmiShare',
-        onCreate: call('Add'),
-        onUpdate: call('Add'),
-        onDelete: { ...call('Remove'), ignoreErrorCodesMatching: 'InvalidAMIID\\.(NotFound|Unavailable)' },
-        installLatestAwsSdk: false,
-      }, [{ actions: [EC2_MODIFY_IMAGE_ATTRIBUTE], resources: [this.imageArn] }]);
-    }
+    LibraryCustomResourceProvider.of(this).shareResource(this, 'Resource', 'Custom::AmiShare', {
+      ImageId: props.imageId,
+      ...(accounts.length > 0 ? { AccountIds: accounts } : {}),
+      ...(organizations.length > 0 ? { OrganizationArns: organizations } : {}),
+      ...(units.length > 0 ? { OrganizationalUnitArns: units } : {}),
+    }, [{ actions: [EC2_MODIFY_IMAGE_ATTRIBUTE], resources: [this.imageArn] }]);
     for (const key of keys) {
       if (accounts.length > 0) {
         key?.shareForAmiLaunch(SharingTargets.accounts(accounts));

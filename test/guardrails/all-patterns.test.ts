@@ -25,8 +25,8 @@ const OWNER = { account: '111111111111', region: 'eu-west-1' };
 const TARGET = { account: '222222222222', region: 'eu-west-1' };
 
 /** An app with the example's packs: KmsGoldenRules, AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1, CloudFormation validation. */
-function checkedApp(): App {
-  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'patterns-')), context: CONTEXT });
+function checkedApp(context: Record<string, unknown> = {}): App {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'patterns-')), context: { ...CONTEXT, ...context } });
   addCompliancePacks(app);
   return app;
 }
@@ -60,6 +60,21 @@ describe('every pattern of the library reports nothing under all packs at once',
     new SnapshotShare(stack, 'Backup', { snapshotId: 'snap-0123456789abcdef0', accountIds: ['555555555555'], encryptionKey: key });
     new AmiShare(stack, 'GoldenAmi', { imageId: 'ami-0123456789abcdef0', accountIds: ['444444444444'] });
     expect(findings(app)).toEqual([]);
+  });
+
+  test('the custom resources\' functions with CDK-managed log groups (a recommended feature flag)', () => {
+    const app = checkedApp({ '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true });
+    const stack = new Stack(app, 'Owner', { env: OWNER });
+    const key = new CustomerManagedKey(stack, 'EbsKey');
+    new KeyGrant(stack, 'BackupGrant', {
+      key,
+      grantee: new iam.ArnPrincipal(`arn:aws:iam::${OWNER.account}:role/backup`),
+      operations: [GrantOperation.DECRYPT],
+    });
+    new SnapshotShare(stack, 'Backup', { snapshotId: 'snap-0123456789abcdef0', accountIds: ['555555555555'], encryptionKey: key });
+    expect(findings(app)).toEqual([]);
+    expect(stack.node.findAll().filter((c) => c.node.id === 'LogGroup').map((c) => c.node.scope?.node.id).sort())
+      .toEqual([expect.stringMatching(/^AWS679f53fac/), 'ShareHandler']);
   });
 
   test('EBS sharing, target side: the identity policy and the Auto Scaling grant', () => {

@@ -1,7 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import {
   AmiShare,
   CustomerManagedKey,
@@ -188,24 +189,80 @@ describe('KeyGrant', () => {
   });
 });
 
+/** The properties of the share custom resources of a type (without the service token). */
+function shares(stack: Stack, type: string): Record<string, unknown>[] {
+  return Object.values(Template.fromStack(stack).findResources(type)).map((r) => {
+    const { ServiceToken, ServiceTimeout, ...properties } = r.Properties;
+    expect(ServiceTimeout).toEqual('600');
+    expect(ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^KmsPatternsCustomResourceProviderShareHandler/), 'Arn'] });
+    return properties;
+  });
+}
+
+describe('share handler', () => {
+  test('one inline Node.js function per stack, running as the provider role, for every snapshot and AMI share', () => {
+    const stack = stackOf(OWNER);
+    new SnapshotShare(stack, 'Share', { snapshotId: SNAPSHOT, accountIds: ['222222222222'] });
+    new AmiShare(stack, 'AmiShare', { imageId: IMAGE, accountIds: ['222222222222'] });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    const world = new World(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Code: { ZipFile: Match.stringLikeRegexp('ModifySnapshotAttributeCommand') },
+      Role: { 'Fn::GetAtt': [world.logicalId('AWS::IAM::Role', 'KmsPatternsCustomResourceProvider'), 'Arn'] },
+    });
+  });
+
+  test('after an AwsCustomResource of the app, it runs as that provider\'s role, which gets the share\'s permission', () => {
+    const stack = stackOf(OWNER);
+    new cr.AwsCustomResource(stack, 'AppCall', {
+      onCreate: { service: 'STS', action: 'GetCallerIdentity', physicalResourceId: cr.PhysicalResourceId.of('caller') },
+      policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+    });
+    new SnapshotShare(stack, 'Share', { snapshotId: SNAPSHOT, accountIds: ['222222222222'] });
+    const template = Template.fromStack(stack);
+    const functions = template.findResources('AWS::Lambda::Function');
+    const roles = Object.values(functions).map((f) => f.Properties.Role);
+    expect(new Set(roles.map((r) => JSON.stringify(r))).size).toEqual(1);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: roles[0]['Fn::GetAtt'][0] }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'ec2:ModifySnapshotAttribute' })] },
+    });
+  });
+
+  test('a share is created after the managed policy that allows it', () => {
+    const stack = stackOf(OWNER);
+    new SnapshotShare(stack, 'Share', { snapshotId: SNAPSHOT, accountIds: ['222222222222'] });
+    const [share] = Object.values(Template.fromStack(stack).findResources('Custom::EbsSnapshotShare'));
+    const policies = Object.keys(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'));
+    expect(share.DependsOn).toEqual(policies);
+  });
+});
+
 describe('SnapshotShare', () => {
-  test('one custom resource per account: add on create, remove on delete; the key is shared with the same accounts', () => {
+  test('one custom resource for all its accounts; the key is shared with the same accounts', () => {
     // GIVEN
     const stack = stackOf(OWNER);
     const key = new CustomerManagedKey(stack, 'Key');
     // WHEN
     new SnapshotShare(stack, 'Share', { snapshotId: SNAPSHOT, accountIds: ['222222222222', '333333333333'], encryptionKey: key });
     // THEN
-    const all = calls(stack, 'Custom::EbsSnapshotShare');
-    expect(all.map((c) => c.create.parameters)).toEqual([
-      { SnapshotId: SNAPSHOT, Attribute: 'createVolumePermission', OperationType: 'add', UserIds: ['222222222222'] },
-      { SnapshotId: SNAPSHOT, Attribute: 'createVolumePermission', OperationType: 'add', UserIds: ['333333333333'] },
-    ]);
-    expect(all.map((c) => c.delete.parameters.OperationType)).toEqual(['remove', 'remove']);
-    expect(all.map((c) => c.delete.parameters.UserIds)).toEqual([['222222222222'], ['333333333333']]);
-    expect(all[0].create.physicalResourceId).toEqual({ id: `${SNAPSHOT}:222222222222` });
+    expect(shares(stack, 'Custom::EbsSnapshotShare')).toEqual([{ SnapshotId: SNAPSHOT, AccountIds: ['222222222222', '333333333333'] }]);
     const statements = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy.Statement;
     expect(statements.find((s: any) => s.Sid === 'EbsSnapshotCopyAccounts').Condition.StringEquals['kms:CallerAccount']).toEqual(['222222222222', '333333333333']);
+  });
+
+  test('two snapshots shared with the same account under one key: two shares, the key shares the account once', () => {
+    const stack = stackOf(OWNER);
+    const key = new CustomerManagedKey(stack, 'Key');
+    new SnapshotShare(stack, 'Share', { snapshotId: SNAPSHOT, accountIds: ['222222222222'], encryptionKey: key });
+    expect(() => new SnapshotShare(stack, 'Again', { snapshotId: 'snap-0fffffffffffffff0', accountIds: ['222222222222'], encryptionKey: key })).not.toThrow();
+    expect(shares(stack, 'Custom::EbsSnapshotShare')).toHaveLength(2);
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy.Statement;
+    const listed = statements.flatMap((st: any) => [st.Condition?.StringEquals?.['kms:CallerAccount'] ?? []].flat());
+    expect(listed).toEqual(['222222222222']);
   });
 
   test('its custom resources may modify this snapshot only (evaluated)', async () => {
@@ -222,21 +279,14 @@ describe('SnapshotShare', () => {
 });
 
 describe('AmiShare', () => {
-  test('one custom resource per account, organization and OU; keys shared with the accounts and organizations', () => {
+  test('one custom resource for all its accounts, organizations and OUs; keys shared with the accounts and organizations', () => {
     const stack = stackOf(OWNER);
     const key = new CustomerManagedKey(stack, 'Key');
     new AmiShare(stack, 'Share', { imageId: IMAGE, accountIds: ['222222222222'], organizationArns: [ORG_ARN], encryptionKeys: [key] });
     new AmiShare(stack, 'UnitShare', { imageId: IMAGE, organizationalUnitArns: [OU_ARN] });
-    const all = calls(stack, 'Custom::AmiShare');
-    expect(all.map((c) => c.create.parameters)).toEqual([
-      { ImageId: IMAGE, LaunchPermission: { Add: [{ UserId: '222222222222' }] } },
-      { ImageId: IMAGE, LaunchPermission: { Add: [{ OrganizationArn: ORG_ARN }] } },
-      { ImageId: IMAGE, LaunchPermission: { Add: [{ OrganizationalUnitArn: OU_ARN }] } },
-    ]);
-    expect(all.map((c) => c.delete.parameters.LaunchPermission)).toEqual([
-      { Remove: [{ UserId: '222222222222' }] },
-      { Remove: [{ OrganizationArn: ORG_ARN }] },
-      { Remove: [{ OrganizationalUnitArn: OU_ARN }] },
+    expect(shares(stack, 'Custom::AmiShare')).toEqual([
+      { ImageId: IMAGE, AccountIds: ['222222222222'], OrganizationArns: [ORG_ARN] },
+      { ImageId: IMAGE, OrganizationalUnitArns: [OU_ARN] },
     ]);
     const statements = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy.Statement;
     expect(statements.find((s: any) => s.Sid === 'EbsAmiLaunchAccounts').Condition.StringEquals['kms:CallerAccount']).toEqual(['222222222222']);

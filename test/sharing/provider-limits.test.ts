@@ -1,7 +1,8 @@
 /**
- * Many shares and grants in one stack: every role the library creates stays within IAM's quotas
- * (inline policies 10,240 characters per role, managed policies 6,144 characters each, 10 attached per
- * role by default), and going past them fails at synth with a clear message instead of at deployment.
+ * Many shares and grants in one stack: a share is one custom resource whatever its number of targets, so
+ * the stack stays under CloudFormation's 500 resources; every role the library creates stays within IAM's
+ * quotas (inline policies 10,240 characters per role, managed policies 6,144 characters each, 10 attached
+ * per role by default), and going past them fails at synth with a clear message instead of at deployment.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -35,19 +36,20 @@ function roleSizes(stack: Stack, template: any) {
   });
 }
 
-describe('500 share and grant targets in one stack', () => {
-  // GIVEN 200 accounts sharing one snapshot, 150 snapshots shared with one account each, 100 AMI targets
-  // and 50 KeyGrants to different grantees, all in one stack.
-  const app = new App({ context: { '@aws-cdk/core:stackResourceLimit': 0 } });
+describe('more than 500 share and grant targets in one stack', () => {
+  // GIVEN a snapshot shared with 320 accounts, 20 more snapshots with 3 accounts each, an AMI shared with
+  // 120 accounts and an organization, 10 more AMIs with 2 accounts each and 50 KeyGrants to different
+  // grantees (571 targets), all in one stack under CloudFormation's default limit of 500 resources.
+  const app = new App();
   const stack = new Stack(app, 'Shares', { env: { account: ACCOUNT, region: 'eu-west-1' } });
   const key = new CustomerManagedKey(stack, 'Key');
-  new SnapshotShare(stack, 'Wide', { snapshotId: snapshot(0), accountIds: accounts(0, 200), encryptionKey: key });
-  for (let i = 1; i <= 150; i++) {
-    new SnapshotShare(stack, `Snapshot${i}`, { snapshotId: snapshot(i), accountIds: accounts(i, 1), encryptionKey: key });
+  new SnapshotShare(stack, 'Wide', { snapshotId: snapshot(0), accountIds: accounts(0, 320), encryptionKey: key });
+  for (let i = 1; i <= 20; i++) {
+    new SnapshotShare(stack, `Snapshot${i}`, { snapshotId: snapshot(i), accountIds: accounts(i * 3, 3), encryptionKey: key });
   }
-  new AmiShare(stack, 'Ami', { imageId: image(0), accountIds: accounts(0, 50) });
-  for (let i = 1; i <= 50; i++) {
-    new AmiShare(stack, `Ami${i}`, { imageId: image(i), accountIds: accounts(i, 1) });
+  new AmiShare(stack, 'Ami', { imageId: image(0), accountIds: accounts(0, 120), organizationArns: ['arn:aws:organizations::999999999999:organization/o-abcdefghij'] });
+  for (let i = 1; i <= 10; i++) {
+    new AmiShare(stack, `Ami${i}`, { imageId: image(i), accountIds: accounts(i * 2, 2) });
   }
   for (let i = 0; i < 50; i++) {
     new KeyGrant(stack, `Grant${i}`, { key, grantee: new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/app-${i}`), operations: [GrantOperation.DECRYPT] });
@@ -55,10 +57,25 @@ describe('500 share and grant targets in one stack', () => {
   const template = app.synth().getStackByName(stack.stackName).template;
   const sizes = roleSizes(stack, template);
 
-  test('500 custom resources, each with no policy resource of its own', () => {
+  test('one custom resource per share and per grant, each with no policy resource of its own, one share handler', () => {
     const types = Object.values<any>(template.Resources).map((r) => r.Type);
-    expect(types.filter((t) => t.startsWith('Custom::')).length).toEqual(500);
-    expect(types.filter((t) => t === 'AWS::IAM::Policy').length).toEqual(0);
+    const count = (type: string) => types.filter((t) => t === type).length;
+    expect(count('Custom::EbsSnapshotShare')).toEqual(21);
+    expect(count('Custom::AmiShare')).toEqual(11);
+    expect(count('Custom::KmsGrant')).toEqual(50);
+    expect(types.filter((t) => t.startsWith('Custom::')).length).toEqual(82);
+    expect(types.length).toBeLessThan(150);
+    expect(count('AWS::IAM::Policy')).toEqual(0);
+    // The share handler and the AwsCustomResource provider of the grants.
+    expect(count('AWS::Lambda::Function')).toEqual(2);
+  });
+
+  test('the share resources hold every target', () => {
+    const shares = Object.values<any>(template.Resources).filter((r) => r.Type === 'Custom::EbsSnapshotShare' || r.Type === 'Custom::AmiShare');
+    const targets = shares.reduce((n, r) => n + ['AccountIds', 'OrganizationArns', 'OrganizationalUnitArns']
+      .reduce((m, p) => m + (r.Properties[p] ?? []).length, 0), 0);
+    expect(targets + 50).toEqual(571);
+    expect(shares.find((r) => r.Properties.SnapshotId === snapshot(0)).Properties.AccountIds).toEqual(accounts(0, 320));
   });
 
   test('every role is within IAM\'s limits', () => {
@@ -77,7 +94,9 @@ describe('500 share and grant targets in one stack', () => {
     const resources = statements.flatMap((st) => [st.Resource].flat()).map((r) => JSON.stringify(r));
     expect(resources.some((r) => r.includes('*'))).toBe(false);
     const snapshots = new Set(resources.filter((r) => r.includes('snapshot/')));
-    expect(snapshots.size).toEqual(151);
+    expect(snapshots.size).toEqual(21);
+    const images = new Set(resources.filter((r) => r.includes('image/')));
+    expect(images.size).toEqual(11);
     const grantees = statements.filter((st) => st.Action === 'kms:CreateGrant').flatMap((st) => [st.Condition.StringEquals['kms:GranteePrincipal']].flat());
     expect(new Set(grantees).size).toEqual(50);
     expect(statements.filter((st) => st.Action === 'kms:CreateGrant').every((st) => st.Condition['ForAllValues:StringEquals']['kms:GrantOperations'] === 'Decrypt'
@@ -86,7 +105,7 @@ describe('500 share and grant targets in one stack', () => {
 });
 
 test('past IAM\'s quota of managed policies per role, synth fails with the count and what to do', () => {
-  const app = new App({ context: { '@aws-cdk/core:stackResourceLimit': 0 } });
+  const app = new App();
   const stack = new Stack(app, 'TooMany', { env: { account: ACCOUNT, region: 'eu-west-1' } });
   const key = new CustomerManagedKey(stack, 'Key');
   // Grants whose operations all differ cannot share a statement.
