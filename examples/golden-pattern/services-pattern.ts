@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -37,6 +37,10 @@ export class ServiceUses extends Construct {
       encryptionKey: key,
       generateSecretString: { secretStringTemplate: '{"username":"app"}', generateStringKey: 'password' },
     });
+    // aws-cdk-lib's Secret asks for the whole account's use through Secrets Manager; the library adds
+    // what creating the secret needs for the deployer instead, and readers are named (secret.grantRead).
+    Annotations.of(key).acknowledgeWarning('cdk-kms-patterns:accountUseThroughService',
+      'The secret is created by the deployer; its readers are granted by name with secret.grantRead');
 
     const functionLogs = new logs.LogGroup(this, 'FunctionLogs', {
       logGroupName: FUNCTION_LOG_GROUP,

@@ -1,4 +1,5 @@
 import { clauseInWords, clausesOf, ConditionClause } from './condition-words';
+import { expandActionPattern, ResolvedStatement } from './key-policy-analyzer';
 import {
   ASYMMETRIC_ENCRYPT_USE_ACTIONS,
   HMAC_USE_ACTIONS,
@@ -7,7 +8,6 @@ import {
   SIGN_VERIFY_USE_ACTIONS,
   SYMMETRIC_USE_ACTIONS,
 } from './perms';
-import { expandActionPattern, ResolvedStatement } from './key-policy-analyzer';
 
 /**
  * Who may do what with one key, read from its finished key policy: rows of principals, columns of
