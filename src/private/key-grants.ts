@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { ArnInPolicy, grantAcrossStacks, identityOfAnotherStack } from './cross-stack-grants';
 import { sameEnvironment } from './environment';
-import { analysisContextOf, KeyPolicyAnalysis, namesSource, PrincipalKind } from './key-policy-analyzer';
+import { analysisContextOf, KeyPolicyAnalysis, KeyPolicyAnalysisContext, namesSource, PrincipalKind } from './key-policy-analyzer';
 import { failInput, InputProblems } from './validation';
 
 /**
@@ -191,11 +191,20 @@ function refuseWildcard(key: IConstruct, actions: string[]): void {
  * spelling (`AccountRootPrincipal`, `AccountPrincipal` of the account, `ArnPrincipal` of `:root` or of
  * the 12-digit id, `*` held to the account by `kms:CallerAccount`).
  */
+/**
+ * The analysis context for telling the kind of a principal (anyone, the account root, a service): the
+ * account, without the ARNs of the stack's named roles, which only unify two spellings of one role.
+ */
+function principalKindContext(stack: Stack): KeyPolicyAnalysisContext {
+  return { account: analysisContextOf(stack).account };
+}
+
 export function isOwnAccountRoot(stack: Stack, principal: iam.IPrincipal): boolean {
   try {
     const fragment = principal.policyFragment;
     const statement = { Effect: 'Allow', Action: 'kms:DescribeKey', Principal: stack.resolve(fragment.principalJson), Condition: stack.resolve(fragment.conditions) };
-    const [analyzed] = KeyPolicyAnalysis.of([statement], analysisContextOf(stack)).statements;
+    // Which role a construct names does not matter here: a role is never the account root.
+    const [analyzed] = KeyPolicyAnalysis.of([statement], principalKindContext(stack)).statements;
     return analyzed.principals.some((p) => p.kind === PrincipalKind.ACCOUNT_ROOT && p.wholeAccount);
   } catch {
     return false;
@@ -217,7 +226,7 @@ function refuseGrantee(key: IConstruct, grantee: iam.IGrantable, rootMayUse = fa
     // A principal of another environment, or one that cannot be put in a key policy: aws-cdk-lib reports it.
     return;
   }
-  const analysis = KeyPolicyAnalysis.of([{ Effect: 'Allow', Action: 'kms:DescribeKey', ...statement }], analysisContextOf(stack));
+  const analysis = KeyPolicyAnalysis.of([{ Effect: 'Allow', Action: 'kms:DescribeKey', ...statement }], principalKindContext(stack));
   const [analyzed] = analysis.statements;
   const problems = new InputProblems(key.node.path);
   if (analyzed.writtenPrincipals.some((p) => p.kind === PrincipalKind.ANYONE)) {

@@ -847,11 +847,13 @@ export const REPLICA_KEY_TYPE = 'AWS::KMS::ReplicaKey';
  * that have a physical name (so that a role named by construct and by ARN string is one principal).
  */
 export function analysisContextOf(stack: Stack): KeyPolicyAnalysisContext {
-  let arns: Map<string, string> | undefined;
+  const arns = new Map<string, string | undefined>();
   return {
     account: Token.isUnresolved(stack.account) ? undefined : stack.account,
     arnOf: (logicalId) => {
-      arns ??= namedPrincipalArns(stack);
+      if (!arns.has(logicalId)) {
+        arns.set(logicalId, namedPrincipalArn(stack, logicalId));
+      }
       return arns.get(logicalId);
     },
   };
@@ -862,19 +864,43 @@ const IAM_NAME_PROPERTIES: Record<string, [string, string]> = {
   'AWS::IAM::User': ['user', 'UserName'],
 };
 
-function namedPrincipalArns(stack: Stack): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const c of stack.node.findAll()) {
-    if (!CfnResource.isCfnResource(c) || Stack.of(c) !== stack) continue;
-    const kind = IAM_NAME_PROPERTIES[c.cfnResourceType];
-    if (!kind) continue;
-    const props = stack.resolve((c as any)._toCloudFormation())?.Resources?.[stack.getLogicalId(c)]?.Properties ?? {};
-    const name = props[kind[1]];
-    if (typeof name !== 'string') continue;
-    const path = typeof props.Path === 'string' ? props.Path : '/';
-    out.set(stack.getLogicalId(c), `arn:\${AWS::Partition}:iam::${THIS_ACCOUNT}:${kind[0]}${path}${name}`);
+/**
+ * The roles and users of each stack by logical id. Built again when a logical id is not in it (the
+ * stack grew, or an id was overridden), so that a key checked in its constructor and again at synth
+ * sees the stack as it is; only the resource asked about is resolved.
+ */
+const IAM_PRINCIPALS_BY_LOGICAL_ID = new WeakMap<Stack, Map<string, CfnResource>>();
+
+function iamPrincipalResource(stack: Stack, logicalId: string): CfnResource | undefined {
+  let index = IAM_PRINCIPALS_BY_LOGICAL_ID.get(stack);
+  if (index === undefined || !index.has(logicalId)) {
+    index = new Map();
+    for (const c of stack.node.findAll()) {
+      if (CfnResource.isCfnResource(c) && IAM_NAME_PROPERTIES[c.cfnResourceType] && Stack.of(c) === stack) {
+        index.set(stack.resolve(c.logicalId), c);
+      }
+    }
+    IAM_PRINCIPALS_BY_LOGICAL_ID.set(stack, index);
   }
-  return out;
+  const resource = index.get(logicalId);
+  // An index of an earlier moment may name a resource whose logical id was overridden since.
+  return resource !== undefined && stack.resolve(resource.logicalId) === logicalId ? resource : undefined;
+}
+
+/** The ARN of the stack's role or user of that logical id when it has a physical name. */
+function namedPrincipalArn(stack: Stack, logicalId: string): string | undefined {
+  const resource = iamPrincipalResource(stack, logicalId);
+  if (resource === undefined) {
+    return undefined;
+  }
+  const kind = IAM_NAME_PROPERTIES[resource.cfnResourceType];
+  const props = stack.resolve((resource as any)._toCloudFormation())?.Resources?.[logicalId]?.Properties ?? {};
+  const name = props[kind[1]];
+  if (typeof name !== 'string') {
+    return undefined;
+  }
+  const path = typeof props.Path === 'string' ? props.Path : '/';
+  return `arn:\${AWS::Partition}:iam::${THIS_ACCOUNT}:${kind[0]}${path}${name}`;
 }
 
 /**
