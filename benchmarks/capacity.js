@@ -4,7 +4,7 @@ const cdk = require('aws-cdk-lib');
 const iam = require('aws-cdk-lib/aws-iam');
 const kms = require('aws-cdk-lib/aws-kms');
 const { CustomerManagedKey, SharingTargets } = require('../lib');
-const { deployedLength, KEY_POLICY_MAX_BYTES } = require('../lib/private/policy-analysis');
+const { deployedLength, KEY_POLICY_MAX_BYTES } = require('../lib/private/policy-size');
 
 /** The actions a target account needs on the key to copy a shared snapshot (KMS-FACTS.md). */
 const SNAPSHOT_COPY_ACTIONS = [
