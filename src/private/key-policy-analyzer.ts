@@ -31,6 +31,7 @@ export interface ResolvedStatement {
   readonly Action?: string | string[];
   readonly NotAction?: string | string[];
   readonly Resource?: any;
+  readonly NotResource?: any;
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
@@ -77,12 +78,22 @@ export interface AnalyzedStatement {
   readonly index: number;
   readonly sid?: string;
   readonly effect: 'Allow' | 'Deny';
-  /** The principals the statement applies to, narrowed by principal conditions (none for NotPrincipal). */
+  /**
+   * The principals the statement applies to, narrowed by principal conditions. An Allow with
+   * NotPrincipal applies to `*` (everyone but the principals it names); a Deny with NotPrincipal keeps
+   * the principals it names (it applies to every other).
+   */
   readonly principals: PolicyPrincipal[];
   /** The principals as written, before any narrowing condition. */
   readonly writtenPrincipals: PolicyPrincipal[];
   /** Whether the statement uses NotPrincipal (it applies to everyone but its principals). */
   readonly notPrincipal: boolean;
+  /**
+   * Whether its `Resource` (or `NotResource`) surely covers the key (`*`, every key of the account), or
+   * only may (a key ARN the analyzer cannot compare, a `NotResource` of other keys). A statement whose
+   * resources cannot be a KMS key covers no action.
+   */
+  readonly coversKey: 'surely' | 'maybe';
   /** The KMS actions it covers (canonical spelling), wildcards and NotAction expanded. */
   readonly actions: ReadonlySet<string>;
   /** Whether it covers every KMS action (`*`, `kms:*`, or an Allow with NotAction). */
@@ -371,6 +382,7 @@ export class KeyPolicyAnalysis {
     const grants: AccessGrant[] = [];
     for (const st of this.statements) {
       if (st.effect !== 'Allow' || !st.actions.has(canonical)) continue;
+      if (st.notPrincipal && st.writtenPrincipals.some((p) => covers(p, principal) === 'self' && p.kind !== PrincipalKind.ANYONE)) continue;
       for (const p of st.principals) {
         const how = covers(p, principal);
         if (how === 'no' || (how === 'account' && !throughAccount)) continue;
@@ -384,7 +396,7 @@ export class KeyPolicyAnalysis {
         denials.push({ statement: st, conditions: st.allConditions });
       }
     }
-    const denied = denials.some((d) => d.conditions.length === 0 && !d.statement.notPrincipal);
+    const denied = denials.some((d) => d.conditions.length === 0 && !d.statement.notPrincipal && d.statement.coversKey === 'surely');
     return {
       action: canonical,
       allowed: grants.length > 0 && !denied,
@@ -469,18 +481,67 @@ export class KeyPolicyAnalysis {
     const notPrincipal = st.NotPrincipal !== undefined;
     const writtenPrincipals = this.principalsOf(notPrincipal ? st.NotPrincipal : st.Principal);
     const allConditions = conditionClauses(st.Condition);
-    const everyAction = (st.NotAction !== undefined && effect === 'Allow') || asList(st.Action).some((a) => a === '*' || a.toLowerCase() === 'kms:*');
+    const coversKey = this.coversKey(st);
     let actions: Set<string>;
-    if (st.NotAction !== undefined) {
+    if (coversKey === 'no') {
+      actions = new Set();
+    } else if (st.NotAction !== undefined) {
       const excluded = new Set(asList(st.NotAction).flatMap((a) => expandActionPattern(a)));
       actions = new Set(KMS_ACTIONS.filter((a) => !excluded.has(a)));
     } else {
       actions = new Set(asList(st.Action).flatMap((a) => expandActionPattern(a)));
     }
-    const { principals, conditions } = notPrincipal || effect === 'Deny'
+    // Every action however spelled (`kms:*`, `kms:**`, `kms:?*`, the whole list), or an Allow with NotAction.
+    const everyAction = coversKey !== 'no' && ((st.NotAction !== undefined && effect === 'Allow') || actions.size === KMS_ACTIONS.length);
+    // An Allow with NotPrincipal applies to everyone but the principals it names: `*`, narrowed as `*` is.
+    const applyingTo = !notPrincipal ? writtenPrincipals : writtenPrincipals.some((p) => p.kind === PrincipalKind.ANYONE) ? [] : [ANYONE];
+    const { principals, conditions } = effect === 'Deny'
       ? { principals: writtenPrincipals, conditions: allConditions }
-      : this.narrow(writtenPrincipals, allConditions);
-    return { index, sid: st.Sid, effect, principals, writtenPrincipals, notPrincipal, actions, everyAction, conditions, allConditions, raw: st };
+      : this.narrow(applyingTo, allConditions);
+    return {
+      index,
+      sid: st.Sid,
+      effect,
+      principals,
+      writtenPrincipals,
+      notPrincipal,
+      coversKey: coversKey === 'surely' ? 'surely' : 'maybe',
+      actions,
+      everyAction,
+      conditions,
+      allConditions,
+      raw: st,
+    };
+  }
+
+  /**
+   * Whether a statement's resources cover the key: `*` or a pattern of every key of the account surely;
+   * a KMS key ARN (or an intrinsic) maybe; ARNs of other services or resource types never. `NotResource`
+   * covers the key unless it may name it (`*`, a KMS key pattern).
+   */
+  private coversKey(st: ResolvedStatement): 'surely' | 'maybe' | 'no' {
+    const account = this.account ?? '123456789012';
+    const samples = [`arn:aws:kms:us-east-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`, `arn:aws:kms:us-east-1:${account}:key/mrk-1234abcd12ab34cd56ef1234567890ab`];
+    const scope = (value: unknown): 'surely' | 'maybe' | 'no' => {
+      const rendered = renderIntrinsics(value)
+        .split('${AWS::Partition}').join('aws').split('${AWS::Region}').join('us-east-1').split(THIS_ACCOUNT).join(account);
+      if (samples.every((arn) => wildcardMatches(rendered, arn))) return 'surely';
+      const flat = rendered.replace(/\$\{[^}]*\}/g, '*');
+      if (flat.startsWith('*')) return 'maybe';
+      const parts = flat.split(':');
+      if (parts.length < 6 || parts[0] !== 'arn') return 'no';
+      const resource = parts.slice(5).join(':');
+      return wildcardMatches(parts[2], 'kms') && (resource.toLowerCase().startsWith('key/') || wildcardMatches(resource, 'key/x')) ? 'maybe' : 'no';
+    };
+    if (st.NotResource !== undefined) {
+      const excluded = asList(st.NotResource).map(scope);
+      return excluded.includes('surely') ? 'no' : excluded.includes('maybe') ? 'maybe' : 'surely';
+    }
+    if (st.Resource === undefined) {
+      return 'surely';
+    }
+    const covered = asList(st.Resource).map(scope);
+    return covered.includes('surely') ? 'surely' : covered.includes('maybe') ? 'maybe' : 'no';
   }
 
   /**
@@ -492,10 +553,11 @@ export class KeyPolicyAnalysis {
   private narrow(written: PolicyPrincipal[], clauses: ConditionClause[]): { principals: PolicyPrincipal[]; conditions: ConditionClause[] } {
     const narrowing = (keys: (k: string) => boolean) => clauses.filter((c) => {
       const op = parseOperator(c.operator);
-      return keys(c.key.toLowerCase()) && NARROWING_OPERATORS.has(op.base) && !op.ifExists && op.set !== 'forallvalues' && c.values.length > 0;
+      return keys(c.key.toLowerCase()) && NARROWING_OPERATORS.has(op.base) && !op.ifExists && op.set !== 'forallvalues' && c.values.length > 0
+        && c.values.every((v) => namesIdentity(c.key, v));
     });
     const byArn = narrowing((k) => k === PRINCIPAL_ARN);
-    const byAccount = narrowing((k) => ACCOUNT_KEYS.has(k)).filter((c) => c.values.every((v) => !/[*?]/.test(v)));
+    const byAccount = narrowing((k) => ACCOUNT_KEYS.has(k));
     const byOrg = narrowing((k) => ORG_KEYS.has(k));
     const used = new Set<ConditionClause>();
     // Every clause must hold: accounts are the values all account clauses allow.
@@ -527,7 +589,7 @@ export class KeyPolicyAnalysis {
 
   /** Whether an unconditional Deny removes the action for every principal the Allow's principal stands for. */
   private deniedOutright(principal: PolicyPrincipal, action: string): boolean {
-    return this.statements.some((d) => d.effect === 'Deny' && !d.notPrincipal && d.actions.has(action)
+    return this.statements.some((d) => d.effect === 'Deny' && !d.notPrincipal && d.coversKey === 'surely' && d.actions.has(action)
       && d.allConditions.length === 0 && d.principals.some((p) => covers(p, principal) !== 'no'));
   }
 
@@ -541,7 +603,7 @@ export class KeyPolicyAnalysis {
       return principal;
     }
     for (const d of this.statements) {
-      if (d.effect !== 'Deny' || d.notPrincipal || !d.actions.has(action) || !d.principals.some((p) => p.kind === PrincipalKind.ANYONE)) {
+      if (d.effect !== 'Deny' || d.notPrincipal || d.coversKey !== 'surely' || !d.actions.has(action) || !d.principals.some((p) => p.kind === PrincipalKind.ANYONE)) {
         continue;
       }
       const identity = d.allConditions.filter((c) => NEGATED_OPERATORS.has(parseOperator(c.operator).base)
@@ -777,8 +839,35 @@ function requiredClauses(conditions: ConditionClause[], key: string | RegExp): C
     const k = c.key.toLowerCase();
     const keyMatches = typeof key === 'string' ? k === key : key.test(k);
     return keyMatches && (NARROWING_OPERATORS.has(op.base) || op.base === 'bool') && !op.ifExists && op.set !== 'forallvalues'
-      && c.values.length > 0 && c.values.every((v) => v !== '*' && v !== '');
+      && c.values.length > 0 && c.values.every((v) => !matchesEverything(v));
   });
+}
+
+/** Whether a condition value matches every value of a key (`*`, `**`, `?*`: a present key is never empty). */
+function matchesEverything(value: string): boolean {
+  return value === '' || (/^[*?]+$/.test(value) && value.includes('*'));
+}
+
+/**
+ * Whether a value of a principal condition names definite identities: an account or organization
+ * without wildcards, organization paths under a named organization, principal ARNs of named accounts
+ * (`arn:aws:iam::*:role/*` or `arn:*` names every account).
+ */
+function namesIdentity(key: string, value: string): boolean {
+  const k = key.toLowerCase();
+  const flat = value.replace(/\$\{[^}]*\}/g, '@X@');
+  if (ACCOUNT_KEYS.has(k) || k === 'aws:principalorgid') {
+    return !/[*?]/.test(flat);
+  }
+  if (k === 'aws:principalorgpaths') {
+    return !/[*?]/.test(flat.split('/')[0]);
+  }
+  if (k === PRINCIPAL_ARN) {
+    if (flat === '@X@') return true;
+    const parts = flat.split(':');
+    return parts.length >= 6 && parts[0] === 'arn' && parts[4] !== '' && !/[*?]/.test(parts[4]);
+  }
+  return true;
 }
 
 /** Whether a grant is held to requests through a named AWS service (`kms:ViaService`). */
@@ -788,7 +877,8 @@ export function heldToService(conditions: ConditionClause[]): boolean {
 
 /** Whether a grant is held to named accounts, an organization or named principals by its own conditions. */
 export function heldToIdentity(conditions: ConditionClause[]): boolean {
-  return requiredClauses(conditions, /^(aws:principalarn|kms:calleraccount|aws:principalaccount|aws:principalorgid|aws:principalorgpaths)$/).length > 0;
+  return requiredClauses(conditions, /^(aws:principalarn|kms:calleraccount|aws:principalaccount|aws:principalorgid|aws:principalorgpaths)$/)
+    .some((c) => c.values.every((v) => namesIdentity(c.key, v)));
 }
 
 /**

@@ -87,7 +87,8 @@ export interface InvariantOptions {
 
 const sorted = (actions: Iterable<string>) => [...actions].sort().join(', ');
 const isRoot = (p: PolicyPrincipal) => p.kind === PrincipalKind.ACCOUNT_ROOT && p.wholeAccount;
-const fromAnyone = (g: AccessGrant) => g.statement.writtenPrincipals.some((p) => p.kind === PrincipalKind.ANYONE);
+/** Whether a grant comes from a statement for `*` (an Allow with NotPrincipal is for everyone but the principals it names). */
+const fromAnyone = (g: AccessGrant) => g.statement.notPrincipal || g.statement.writtenPrincipals.some((p) => p.kind === PrincipalKind.ANYONE);
 
 /** Every broken invariant of an analysed key policy, in the order of `Invariant`. */
 export function keyPolicyViolations(analysis: KeyPolicyAnalysis, options: InvariantOptions = {}): Violation[] {
