@@ -141,6 +141,11 @@ export interface KeyPolicyAnalysisContext {
   /** The concrete account of the key's stack; undefined for an environment-agnostic stack. */
   readonly account?: string;
   /**
+   * The ARN of the key, when it is known (an imported key's policy): a `Resource` is then compared to it.
+   * @default - `*` and patterns of every key of the account cover the key, other KMS key ARNs may
+   */
+  readonly keyArn?: string;
+  /**
    * The ARN of the resource of a logical id (a role or user of the key's stack), so that the same role
    * named by construct (`Fn::GetAtt`) and by ARN string is one principal.
    */
@@ -382,7 +387,7 @@ export class KeyPolicyAnalysis {
     const grants: AccessGrant[] = [];
     for (const st of this.statements) {
       if (st.effect !== 'Allow' || !st.actions.has(canonical)) continue;
-      if (st.notPrincipal && st.writtenPrincipals.some((p) => covers(p, principal) === 'self' && p.kind !== PrincipalKind.ANYONE)) continue;
+      if (st.notPrincipal && st.writtenPrincipals.some((p) => covers(p, principal) !== 'no' && p.kind !== PrincipalKind.ANYONE)) continue;
       for (const p of st.principals) {
         const how = covers(p, principal);
         if (how === 'no' || (how === 'account' && !throughAccount)) continue;
@@ -525,8 +530,11 @@ export class KeyPolicyAnalysis {
     const scope = (value: unknown): 'surely' | 'maybe' | 'no' => {
       const rendered = renderIntrinsics(value)
         .split('${AWS::Partition}').join('aws').split('${AWS::Region}').join('us-east-1').split(THIS_ACCOUNT).join(account);
-      if (samples.every((arn) => wildcardMatches(rendered, arn))) return 'surely';
       const flat = rendered.replace(/\$\{[^}]*\}/g, '*');
+      if (this.context.keyArn !== undefined) {
+        return wildcardMatches(rendered, this.context.keyArn) ? 'surely' : wildcardMatches(flat, this.context.keyArn) ? 'maybe' : 'no';
+      }
+      if (samples.every((arn) => wildcardMatches(rendered, arn))) return 'surely';
       if (flat.startsWith('*')) return 'maybe';
       const parts = flat.split(':');
       if (parts.length < 6 || parts[0] !== 'arn') return 'no';

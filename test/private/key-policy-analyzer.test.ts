@@ -235,6 +235,51 @@ describe('invariants: equivalent spellings give the same verdict', () => {
   });
 });
 
+describe('invariants: careless or hostile spellings give the verdict of their canonical form', () => {
+  const VIA = { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' };
+  const decrypt = [...ADMIN, 'kms:Decrypt'];
+  test.each<[string, ResolvedStatement[], ResolvedStatement[]]>([
+    ['an Allow with NotPrincipal is for everyone but the named', [{ Effect: 'Allow', NotPrincipal: { AWS: ROLE_ARN }, Action: 'kms:Decrypt' }], [allow('*', 'kms:Decrypt')]],
+    ['an Allow with NotPrincipal narrowed to an account is * narrowed to it',
+      [{ Effect: 'Allow', NotPrincipal: { AWS: ROLE_ARN }, Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:CallerAccount': PARTNER } } }],
+      [allow('*', 'kms:Decrypt', { StringEquals: { 'kms:CallerAccount': PARTNER } })]],
+    ['aws:PrincipalArn of every account (arn:aws:iam::*:role/*)', [allow('*', 'kms:Decrypt', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/*' } })], [allow('*', 'kms:Decrypt')]],
+    ['aws:PrincipalArn arn:*', [allow('*', 'kms:Decrypt', { ArnLike: { 'aws:PrincipalArn': 'arn:*' } })], [allow('*', 'kms:Decrypt')]],
+    ['aws:PrincipalOrgID o-* (every organization)', [allow('*', 'kms:Decrypt', { StringLike: { 'aws:PrincipalOrgID': 'o-*', ...VIA } })], [allow('*', 'kms:Decrypt', { StringEquals: VIA })]],
+    ['aws:PrincipalOrgPaths o-*/*', [allow('*', 'kms:Decrypt', { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': 'o-*/*' }, 'StringEquals': VIA })],
+      [allow('*', 'kms:Decrypt', { StringEquals: VIA })]],
+    ['kms:CallerAccount **', [allow('*', 'kms:Decrypt', { StringLike: { 'kms:CallerAccount': '**' } })], [allow('*', 'kms:Decrypt')]],
+    ['kms:CallerAccount ?*', [allow('*', 'kms:Decrypt', { StringLike: { 'kms:CallerAccount': '?*' } })], [allow('*', 'kms:Decrypt')]],
+    ['kms:CallerAccount 2* (no named account)', [allow('*', 'kms:Decrypt', { StringLike: { 'kms:CallerAccount': '2*' } })], [allow('*', 'kms:Decrypt')]],
+    ['condition keys in upper case', [allow('*', 'kms:Decrypt', { StringEquals: { 'KMS:CALLERACCOUNT': PARTNER, 'KMS:VIASERVICE': VIA['kms:ViaService'] } })],
+      [allow('*', 'kms:Decrypt', { StringEquals: { 'kms:CallerAccount': PARTNER, ...VIA } })]],
+    ['ForAnyValue on single-valued keys', [allow('*', 'kms:Decrypt', { 'ForAnyValue:StringEquals': { 'kms:CallerAccount': PARTNER, ...VIA } })],
+      [allow('*', 'kms:Decrypt', { StringEquals: { 'kms:CallerAccount': PARTNER, ...VIA } })]],
+    ['kms:** for a role', [allow({ AWS: ROLE_ARN }, 'kms:**')], [allow({ AWS: ROLE_ARN }, 'kms:*')]],
+    ['kms:?* for a role', [allow({ AWS: ROLE_ARN }, 'kms:?*')], [allow({ AWS: ROLE_ARN }, 'kms:*')]],
+    ['every KMS action listed for a role', [allow({ AWS: ROLE_ARN }, [...KMS_ACTIONS])], [allow({ AWS: ROLE_ARN }, 'kms:*')]],
+    ['kms:?ecrypt', [allow({ AWS: ROLE_ARN }, [...ADMIN, 'kms:?ecrypt'])], [allow({ AWS: ROLE_ARN }, decrypt)]],
+    ['a Deny of another service\'s resource subtracts nothing',
+      [allow({ AWS: ROLE_ARN }, decrypt), { Effect: 'Deny', Principal: { AWS: ROLE_ARN }, Action: 'kms:Decrypt', Resource: 'arn:aws:s3:::bucket/*' }],
+      [allow({ AWS: ROLE_ARN }, decrypt)]],
+    ['a Deny with NotResource * subtracts nothing',
+      [allow({ AWS: ROLE_ARN }, decrypt), { Effect: 'Deny', Principal: { AWS: ROLE_ARN }, Action: 'kms:Decrypt', NotResource: '*' }],
+      [allow({ AWS: ROLE_ARN }, decrypt)]],
+    ['a Deny of another key may not apply: it subtracts nothing',
+      [allow({ AWS: ROLE_ARN }, decrypt), { Effect: 'Deny', Principal: { AWS: ROLE_ARN }, Action: 'kms:Decrypt', Resource: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/other` }],
+      [allow({ AWS: ROLE_ARN }, decrypt)]],
+    ['a Deny of every key subtracts', [allow({ AWS: ROLE_ARN }, decrypt), { Effect: 'Deny', Principal: { AWS: ROLE_ARN }, Action: 'kms:Decrypt', Resource: 'arn:aws:kms:*:*:key/*' }],
+      [allow({ AWS: ROLE_ARN }, ADMIN)]],
+    ['a Deny of the account\'s keys by pseudo parameters subtracts',
+      [allow({ AWS: ROLE_ARN }, decrypt), { Effect: 'Deny', Principal: { AWS: ROLE_ARN }, Action: 'kms:Decrypt', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*' } }],
+      [allow({ AWS: ROLE_ARN }, ADMIN)]],
+    ['an Allow of another service\'s resource gives nothing', [allow({ AWS: ROLE_ARN }, ADMIN), { ...allow('*', 'kms:Decrypt'), Resource: 'arn:aws:s3:::bucket/*' }],
+      [allow({ AWS: ROLE_ARN }, ADMIN)]],
+  ])('%s', (_name, spelled, canonical) => {
+    expect(verdict(spelled)).toEqual(verdict(canonical));
+  });
+});
+
 describe('access: can principal P do action A, under which conditions', () => {
   const analysis = KeyPolicyAnalysis.of([
     allow({ AWS: ROLE_BY_CONSTRUCT }, 'kms:Decrypt', { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } }),

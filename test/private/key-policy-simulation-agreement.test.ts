@@ -83,6 +83,20 @@ const CONDITIONS: Record<string, Record<string, unknown>>[] = [
   { 'ForAnyValue:StringEquals': { 'kms:GrantOperations': 'Sign' } },
 ];
 
+/** The resources of a statement: mostly `*`, sometimes this key, every key, another key, or another service's. */
+const RESOURCES: Record<string, unknown>[] = [
+  { Resource: '*' },
+  { Resource: '*' },
+  { Resource: '*' },
+  { Resource: '*' },
+  { Resource: KEY_ARN },
+  { Resource: 'arn:aws:kms:*:*:key/*' },
+  { Resource: [`arn:aws:kms:us-east-1:${ACCOUNT}:key/other`, 'arn:aws:s3:::bucket/*'] },
+  { Resource: 'arn:aws:s3:::bucket/*' },
+  { NotResource: 'arn:aws:s3:::bucket/*' },
+  { NotResource: KEY_ARN },
+];
+
 const REQUESTERS = [
   `arn:aws:iam::${ACCOUNT}:role/app`,
   `arn:aws:iam::${ACCOUNT}:role/admin`,
@@ -133,11 +147,14 @@ function statement(): any {
       conditions[op] = { ...conditions[op], ...block };
     }
   }
+  const principal = pick(PRINCIPALS);
+  // NotPrincipal (everyone but the named), for IAM principals other than `*`.
+  const not = random() < 0.15 && typeof principal === 'object' && 'AWS' in (principal as object) && JSON.stringify(principal).indexOf('"*"') < 0;
   return {
-    Effect: random() < 0.15 ? 'Deny' : 'Allow',
-    Principal: pick(PRINCIPALS),
+    Effect: random() < 0.25 ? 'Deny' : 'Allow',
+    ...(not ? { NotPrincipal: principal } : { Principal: principal }),
     ...pick(ACTIONS),
-    Resource: '*',
+    ...pick(RESOURCES),
     ...(count > 0 ? { Condition: conditions } : {}),
   };
 }
@@ -187,7 +204,7 @@ describe('the analyzer agrees with the IAM policy simulator', () => {
         resourcePolicy: pair.policy,
         context: { ...identity, ...pair.context },
       });
-      const analysis = KeyPolicyAnalysis.of(pair.policy, { account: ACCOUNT });
+      const analysis = KeyPolicyAnalysis.of(pair.policy, { account: ACCOUNT, keyArn: KEY_ARN });
       const asking: PolicyPrincipal = iamPrincipal ? analysis.principal(pair.principal) : analysis.principal(pair.principal, 'Service');
       const access = analysis.access(asking, pair.action);
       results.push({
