@@ -615,7 +615,7 @@ export class KeyPolicyAnalysis {
         continue;
       }
       const identity = d.allConditions.filter((c) => NEGATED_OPERATORS.has(parseOperator(c.operator).base)
-        && (ORG_KEYS.has(c.key.toLowerCase()) || ACCOUNT_KEYS.has(c.key.toLowerCase())));
+        && (ORG_KEYS.has(c.key.toLowerCase()) || ACCOUNT_KEYS.has(c.key.toLowerCase())) && c.values.every((v) => namesIdentity(c.key, v)));
       const rest = d.allConditions.filter((c) => !identity.includes(c));
       // Exemptions of services only (they are not IAM principals of any account).
       const onlyServiceExemptions = rest.every((c) => /^aws:(principalisawsservice|viaawsservice)$/.test(c.key.toLowerCase())
@@ -929,7 +929,26 @@ export function replicaRegionsOf(conditions: ConditionClause[]): string[] | unde
  * value other than `*`: a request without the key fails it.
  */
 export function namesSource(conditions: ConditionClause[]): boolean {
-  return requiredClauses(conditions, SOURCE_KEY).length > 0;
+  return requiredClauses(conditions, SOURCE_KEY).some((c) => c.values.every((v) => namesSourceValue(c.key, v)));
+}
+
+/**
+ * Whether a value of a source condition names a source: an account or organization without wildcards;
+ * an ARN of a named account, or of a resource of global name (no account field: an S3 bucket) other
+ * than `*`. An ARN of any account (`arn:aws:logs:*:*:log-group:x`) names none: any account may create
+ * a resource of that name.
+ */
+function namesSourceValue(key: string, value: string): boolean {
+  const k = key.toLowerCase();
+  if (k === 'aws:sourceaccount') return namesIdentity('kms:calleraccount', value);
+  if (k === 'aws:sourceorgid') return namesIdentity('aws:principalorgid', value);
+  if (k === 'aws:sourceorgpaths') return namesIdentity('aws:principalorgpaths', value);
+  if (k !== 'aws:sourcearn') return true;
+  const flat = value.replace(/\$\{[^}]*\}/g, '@X@');
+  if (flat === '@X@') return true;
+  const parts = flat.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn' || /[*?]/.test(parts[4])) return false;
+  return parts[4] !== '' || !/^[*?]*$/.test(parts.slice(5).join(':'));
 }
 
 // ---------------------------------------------------------------------------------------------------

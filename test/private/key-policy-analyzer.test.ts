@@ -308,3 +308,23 @@ describe('access: can principal P do action A, under which conditions', () => {
     expect(analysis.access(analysis.principal('arn:aws:iam::333333333333:role/x'), 'kms:Encrypt').allowed).toBe(false);
   });
 });
+
+describe('invariants: wildcards that name no one', () => {
+  const LOGS = { Service: 'logs.eu-west-1.amazonaws.com' };
+  test.each<[string, unknown, string[]]>([
+    ['aws:SourceArn of any account', { ArnLike: { 'aws:SourceArn': 'arn:aws:logs:*:*:log-group:*' } }, [`${Invariant.SERVICE_PRINCIPAL_SOURCE}:service:logs.eu-west-1.amazonaws.com`]],
+    ['aws:SourceArn arn:*', { ArnLike: { 'aws:SourceArn': 'arn:*' } }, [`${Invariant.SERVICE_PRINCIPAL_SOURCE}:service:logs.eu-west-1.amazonaws.com`]],
+    ['aws:SourceAccount 1*', { StringLike: { 'aws:SourceAccount': '1*' } }, [`${Invariant.SERVICE_PRINCIPAL_SOURCE}:service:logs.eu-west-1.amazonaws.com`]],
+    ['control: aws:SourceArn of the account', { ArnLike: { 'aws:SourceArn': `arn:aws:logs:*:${ACCOUNT}:log-group:*` } }, []],
+    ['control: aws:SourceArn of a bucket', { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::my-bucket' } }, []],
+  ])('a service principal held by %s', (_name, condition, expected) => {
+    expect(verdict([allow(LOGS, 'kms:Decrypt', condition)])).toEqual(expected);
+  });
+
+  test('an identity perimeter of every organization (o-*) narrows nothing', () => {
+    const perimeter = (org: string): ResolvedStatement => ({ Effect: 'Deny', Principal: '*', Action: 'kms:*', Condition: { StringNotLike: { 'aws:PrincipalOrgID': org } } });
+    const open = allow('*', 'kms:Decrypt', { StringEquals: { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } });
+    expect(verdict([open, perimeter('o-*')])).toEqual(verdict([open]));
+    expect(verdict([open, perimeter('o-abc1234567')])).toEqual([]);
+  });
+});
