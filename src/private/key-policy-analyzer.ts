@@ -576,7 +576,7 @@ export class KeyPolicyAnalysis {
     if (byArn.length > 0) {
       const candidates = byArn.reduce((a, b) => (a.values.length <= b.values.length ? a : b)).values
         .filter((v) => byArn.every((c) => c.values.some((p) => wildcardRegExp(p, true).test(v))));
-      const named = candidates.map((v) => this.principal(v))
+      const named = candidates.map((v) => this.principalOfArnPattern(v))
         .filter((n) => accounts === undefined || n.account === undefined || accounts.includes(n.account));
       principals = written.flatMap((w) => named.filter((n) => covers(w, n) !== 'no'));
       byArn.forEach((c) => used.add(c));
@@ -593,6 +593,19 @@ export class KeyPolicyAnalysis {
       byOrg.forEach((c) => used.add(c));
     }
     return { principals, conditions: clauses.filter((c) => !used.has(c)) };
+  }
+
+  /**
+   * The principal an `aws:PrincipalArn` value names: a pattern of every principal (or every role, user
+   * or session) of an account (`arn:aws:iam::<account>:*`, `...:role/*`) is that whole account.
+   */
+  private principalOfArnPattern(value: string): PolicyPrincipal {
+    const p = this.principal(value);
+    const [, , service, , account, ...rest] = value.split(THIS_ACCOUNT).join('@ACCOUNT@').replace(/\$\{[^}]*\}/g, '@X@').split(':');
+    const resource = rest.join(':').replace(/^(role|user|assumed-role)\//i, '');
+    return p.account !== undefined && (service === 'iam' || service === 'sts') && account !== undefined && matchesEverything(resource)
+      ? this.accountPrincipal(p.account, p.display)
+      : p;
   }
 
   /** Whether an unconditional Deny removes the action for every principal the Allow's principal stands for. */
