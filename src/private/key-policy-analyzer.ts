@@ -893,7 +893,8 @@ function namesIdentity(key: string, value: string): boolean {
 
 /** Whether a grant is held to requests through a named AWS service (`kms:ViaService`). */
 export function heldToService(conditions: ConditionClause[]): boolean {
-  return requiredClauses(conditions, VIA_SERVICE).length > 0;
+  // A value names a service by its endpoint prefix: `*.amazonaws.com` or `*.eu-west-1.amazonaws.com` name none.
+  return requiredClauses(conditions, VIA_SERVICE).some((c) => c.values.every((v) => !/[*?]/.test(v.split('.')[0])));
 }
 
 /** Whether a grant is held to named accounts, an organization or named principals by its own conditions. */
@@ -956,7 +957,8 @@ function namesSourceValue(key: string, value: string): boolean {
   if (k === 'aws:sourceaccount') return namesIdentity('kms:calleraccount', value);
   if (k === 'aws:sourceorgid') return namesIdentity('aws:principalorgid', value);
   if (k === 'aws:sourceorgpaths') return namesIdentity('aws:principalorgpaths', value);
-  if (k !== 'aws:sourcearn') return true;
+  // An encryption context value that is an ARN (`kms:EncryptionContext:aws:logs:arn`) is read as aws:SourceArn is.
+  if (k !== 'aws:sourcearn' && !value.startsWith('arn:')) return true;
   const flat = value.replace(/\$\{[^}]*\}/g, '@X@');
   if (flat === '@X@') return true;
   const parts = flat.split(':');

@@ -322,9 +322,18 @@ describe('invariants: wildcards that name no one', () => {
     ['aws:SourceArn arn:*', { ArnLike: { 'aws:SourceArn': 'arn:*' } }, [`${Invariant.SERVICE_PRINCIPAL_SOURCE}:service:logs.eu-west-1.amazonaws.com`]],
     ['aws:SourceAccount 1*', { StringLike: { 'aws:SourceAccount': '1*' } }, [`${Invariant.SERVICE_PRINCIPAL_SOURCE}:service:logs.eu-west-1.amazonaws.com`]],
     ['control: aws:SourceArn of the account', { ArnLike: { 'aws:SourceArn': `arn:aws:logs:*:${ACCOUNT}:log-group:*` } }, []],
+    ['an encryption context ARN of any account', { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:*:*:log-group:*' } },
+      [`${Invariant.SERVICE_PRINCIPAL_SOURCE}:service:logs.eu-west-1.amazonaws.com`]],
+    ['control: an encryption context ARN of the account', { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:*:${ACCOUNT}:log-group:*` } }, []],
     ['control: aws:SourceArn of a bucket', { ArnLike: { 'aws:SourceArn': 'arn:aws:s3:::my-bucket' } }, []],
   ])('a service principal held by %s', (_name, condition, expected) => {
     expect(verdict([allow(LOGS, 'kms:Decrypt', condition)])).toEqual(expected);
+  });
+
+  test.each(['*.amazonaws.com', '*.eu-west-1.amazonaws.com', '?*'])('kms:ViaService %s names no service', (via) => {
+    const shared = (v: unknown) => verdict([allow('*', 'kms:Decrypt', { StringEquals: { 'kms:CallerAccount': PARTNER }, ...v as object })]);
+    expect(shared({ StringLike: { 'kms:ViaService': via } })).toEqual(shared({}));
+    expect(shared({ StringLike: { 'kms:ViaService': 'ec2.*.amazonaws.com' } })).toEqual([]);
   });
 
   test('an identity perimeter of every organization (o-*) narrows nothing', () => {
