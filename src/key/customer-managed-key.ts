@@ -10,6 +10,7 @@ import { KeyPerimeter } from '../perimeters/key-perimeter';
 import { applyServicePreset } from '../presets/apply';
 import { ServicePreset } from '../presets/service-preset';
 import { ServiceVia } from '../presets/service-via';
+import { withoutCyclicTopicReferences } from '../private/cyclic-references';
 import { DeployedKey, KeyDeployment } from '../private/deployment';
 import { grantInKeyPolicy, isOwnAccountRoot, UseGrant, useGrantActions } from '../private/key-grants';
 import { checkKeyPolicy } from '../private/key-policy-checks';
@@ -613,6 +614,19 @@ export class CustomerManagedKey extends kms.Key {
    */
   public addPerimeter(perimeter: KeyPerimeter): void {
     applyPerimeter(this, perimeter);
+  }
+
+  /**
+   * Adds a statement to the key policy. A condition value that references an SNS topic encrypted with
+   * this key (the `aws:SourceArn` of an `SqsSubscription`, for example) is written as the topic's literal
+   * ARN: a reference would make the key and the topic depend on each other.
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult {
+    const resource = this.node.tryFindChild('Resource');
+    if (resource instanceof kms.CfnKey && !statement.frozen) {
+      withoutCyclicTopicReferences(this, resource, statement);
+    }
+    return super.addToResourcePolicy(statement, allowNoOp);
   }
 
   /**

@@ -109,10 +109,34 @@ export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions
     );
     return iam.Grant.drop(grantee, `use of ${key.node.path} by the account through ${service}`);
   }
+  if (cannotBeNamed(grantee.grantPrincipal) !== undefined) {
+    // An IAM group cannot be a key policy's principal: its own policy is enough only when the account
+    // root delegates use to IAM policies.
+    if (rootMayUse) {
+      return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [key.keyArn] });
+    }
+    failInput(key.node.path, `a grant to the IAM group ${describeGrantee(grantee)} cannot be written in the key policy ` +
+      `(${cannotBeNamed(grantee.grantPrincipal)}), and the key's account root does not let IAM policies give use of the key: ` +
+      'grant to the roles or users of the group, or choose AccountRootAccess.FULL_DELEGATION to let IAM policies decide');
+  }
   refuseGrantee(key, grantee, rootMayUse);
   const owned = identityOfAnotherStack(key, grantee);
   if (owned !== undefined) {
     return grantAcrossStacks(key, owned, actions, () => keyInForeignPolicy(key));
+  }
+  const foreign = foreignAccountPrincipals(key, grantee.grantPrincipal);
+  if (foreign !== undefined) {
+    // Principals of other accounts given by ARN or account id: the key policy names their account, held
+    // to the principal (aws:PrincipalArn) or to the account (kms:CallerAccount), as for grantees of another
+    // account's stack; KMS accepts it before the principal exists. The grantee's own policy takes the rest.
+    const grants = foreign.map((principal) => iam.Grant.addToPrincipalAndResource({
+      grantee: { grantPrincipal: principal },
+      actions,
+      resource: key,
+      resourceArns: [key.keyArn],
+      resourceSelfArns: ['*'],
+    }));
+    return grants.reduce((all, g) => all.combine(g), iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [key.keyArn] }));
   }
   const granteeStack = granteeStackOf(grantee);
   const crossEnvironment = granteeStack !== undefined && !sameEnvironment(granteeStack, Stack.of(key));
@@ -123,6 +147,77 @@ export function grantInKeyPolicy(key: kms.IKey, grantee: iam.IGrantable, actions
     resourceArns: [crossEnvironment && Token.isUnresolved(key.keyArn) ? keyArnPattern(Stack.of(key)) : key.keyArn],
     resourceSelfArns: ['*'],
   });
+}
+
+/**
+ * Why a principal cannot be named in a key policy, or undefined: an IAM group (aws-cdk-lib refuses a new
+ * one, and an imported one would be written by ARN, which KMS refuses as a principal).
+ */
+function cannotBeNamed(principal: iam.IPrincipal): string | undefined {
+  const group = principal instanceof iam.Group || ('groupArn' in principal && 'groupName' in principal);
+  return group ? 'a key policy cannot name an IAM group' : undefined;
+}
+
+function describeGrantee(grantee: iam.IGrantable): string {
+  const principal = grantee.grantPrincipal;
+  return Construct.isConstruct(principal) ? principal.node.path : principal.toString();
+}
+
+/**
+ * The principals of a grantee, when it names some of another account than the key's by literal ARN or
+ * account id without conditions of its own (an imported role of another account, an `AccountPrincipal`,
+ * a `CompositePrincipal` of them): each as the key policy names it, a principal of another account by its
+ * account held to it; undefined when none is of another account.
+ */
+function foreignAccountPrincipals(key: kms.IKey, principal: iam.IPrincipal): iam.IPrincipal[] | undefined {
+  const stack = Stack.of(key);
+  if (Token.isUnresolved(stack.account)) {
+    return undefined;
+  }
+  let fragment: iam.PrincipalPolicyFragment;
+  try {
+    fragment = principal.policyFragment;
+  } catch {
+    return undefined;
+  }
+  const json = fragment.principalJson;
+  if (Object.keys(fragment.conditions).length > 0 || Object.keys(json).some((k) => k !== 'AWS')) {
+    return undefined;
+  }
+  const values: unknown[] = [json.AWS].flat();
+  // The ARN as written, with the partition of the key's stack read as a word (AccountPrincipal's ARN).
+  const literal = (value: unknown): string | undefined => {
+    let resolved: unknown;
+    try {
+      resolved = stack.resolve(value);
+    } catch {
+      return undefined;
+    }
+    const join = (resolved as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+    if (join !== undefined && join[0] === '' && Array.isArray(join[1])) {
+      const parts = join[1].map((part) => (typeof part === 'string' ? part
+        : JSON.stringify(part) === JSON.stringify({ Ref: 'AWS::Partition' }) ? 'partition' : undefined));
+      return parts.every((part) => part !== undefined) ? parts.join('') : undefined;
+    }
+    return typeof resolved === 'string' ? resolved : undefined;
+  };
+  let anyForeign = false;
+  const principals: iam.IPrincipal[] = [];
+  for (const value of values) {
+    const written = literal(value);
+    const match = written === undefined ? null : /^(?:arn:[a-z-]+:iam::(\d{12}):(root|(?:role|user)\/.+)|(\d{12}))$/.exec(written);
+    const account = match?.[1] ?? match?.[3];
+    if (account === undefined || account === stack.account) {
+      principals.push(new iam.ArnPrincipal(value as string));
+      continue;
+    }
+    anyForeign = true;
+    const whole = match![3] !== undefined || match![2] === 'root';
+    principals.push(new iam.PrincipalWithConditions(new iam.AccountPrincipal(account), whole
+      ? { StringEquals: { 'kms:CallerAccount': account } }
+      : { ArnEquals: { 'aws:PrincipalArn': value } }));
+  }
+  return anyForeign ? principals : undefined;
 }
 
 /**
@@ -230,15 +325,22 @@ function refuseGrantee(key: IConstruct, grantee: iam.IGrantable, rootMayUse = fa
   const [analyzed] = analysis.statements;
   const problems = new InputProblems(key.node.path);
   if (analyzed.writtenPrincipals.some((p) => p.kind === PrincipalKind.ANYONE)) {
-    problems.add('a grant does not give \'*\' (anyone) use of the key, even under conditions: share it with accounts or an organization ' +
-      'through EC2 with shareForSnapshotCopy() or shareForAmiLaunch(), or name the principals');
+    const org = JSON.stringify(statement.Condition ?? {}).match(/"aws:PrincipalOrg(?:ID|Paths)":(\[[^\]]*\]|"[^"]*")/)?.[1];
+    problems.add(`a grant does not give '*' (anyone) use of the key, even under conditions${org === undefined ? ''
+      : ` (received an organization principal: '*' held to ${org} by aws:PrincipalOrgID or aws:PrincipalOrgPaths)`}: ` +
+      'share it with accounts or an organization through EC2 with shareForSnapshotCopy() or shareForAmiLaunch(), or name the principals ' +
+      '(roles, users or accounts)');
   }
   for (const p of analyzed.principals) {
     if (p.kind === PrincipalKind.SERVICE && !namesSource(analyzed.conditions)) {
       problems.add(`a grant to the service principal ${p.display} needs aws:SourceAccount, aws:SourceArn or an encryption context condition ` +
         '(confused deputy): use addServicePreset() with the ServicePreset of the service, allowUseVia() for principals that use the key ' +
         'through a service, or a principal with such conditions (iam.PrincipalWithConditions); when an aws-cdk-lib integration makes this ' +
-        'grant, turn on its feature flag that adds the condition (for an EventBridge target queue, @aws-cdk/aws-events:eventsTargetQueueSameAccount)');
+        'grant, turn on its feature flag that adds the condition (for an EventBridge target queue, @aws-cdk/aws-events:eventsTargetQueueSameAccount)' +
+        (/^events\.amazonaws\.com/.test(p.display)
+          ? '; an EventBridge targets.SnsTopic on a topic encrypted with the key makes this grant whatever the flags: let it publish with ' +
+            'a role (new targets.SnsTopic(topic, { authorizeUsingRole: true }), or role), whose use of the key the grant names'
+          : ''));
     } else if (!rootMayUse && p.kind === PrincipalKind.ACCOUNT_ROOT && p.wholeAccount
       && !analyzed.writtenPrincipals.some((w) => w.kind === PrincipalKind.ANYONE)) {
       problems.add(`a grant to the key's own account root (${p.display}) would let every IAM principal of the account use the key through its own policy: ` +

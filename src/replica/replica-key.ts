@@ -6,6 +6,7 @@ import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, IConstruct } from 'constructs';
 import { DeploymentUse } from '../deployment/deployment-use';
 import { AccountRootAccess, CustomerManagedKey } from '../key/customer-managed-key';
+import { withoutCyclicTopicReferences } from '../private/cyclic-references';
 import { DeployedKey, KeyDeployment } from '../private/deployment';
 import { sameValue } from '../private/environment';
 import { grantInIdentityPolicy, grantInKeyPolicy, UseGrant, useGrantActions } from '../private/key-grants';
@@ -397,6 +398,11 @@ export class ReplicaKey extends Resource implements kms.IKey {
     // The replica's key policy always takes the statement: allowNoOp (whether a no-op may pass silently)
     // never applies.
     void allowNoOp;
+    const resource = this.node.tryFindChild('Resource');
+    if (resource instanceof kms.CfnReplicaKey && !statement.frozen) {
+      // A topic encrypted with this replica is named by its literal ARN (see CustomerManagedKey).
+      withoutCyclicTopicReferences(this, resource, statement);
+    }
     this.policy.addStatements(statement);
     return { statementAdded: true, policyDependable: this };
   }

@@ -2,6 +2,7 @@ import { CfnOutput, CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import {
+  isCdkExecutionRole,
   KeyPolicyAnalysis,
   primaryKeyOf,
   PrincipalKind,
@@ -13,7 +14,7 @@ import { inspectKey } from '../../private/key-variants';
  * A replica's key policy names the same principals as its primary's: key policies are not synchronized
  * between multi-Region keys, so a principal missing from one region cannot fail over, and an extra one
  * gets access the primary never gave. Checked when `PrimaryKeyArn` is the ARN of a key of the same app;
- * service principals are left out (their names are regional). One finding per differing principal.
+ * service principals and the CDK's CloudFormation execution roles are left out (they are regional). One finding per differing principal.
  * @param node the CfnResource to check
  */
 export default Object.defineProperty(
@@ -49,7 +50,9 @@ function principalNames(analysis: KeyPolicyAnalysis): Set<string> {
   const names = new Set<string>();
   for (const st of analysis.allows) {
     for (const p of st.writtenPrincipals) {
-      if (p.kind === PrincipalKind.SERVICE) {
+      // Service principals and the CDK's CloudFormation execution roles are regional: each key names its
+      // own region's deployer (and a primary the replicas' deployers, for kms:ReplicateKey).
+      if (p.kind === PrincipalKind.SERVICE || isCdkExecutionRole(p.display)) {
         continue;
       }
       names.add(analysis.account ? p.display.split('${AWS::AccountId}').join(analysis.account) : p.display);
