@@ -339,16 +339,7 @@ export const EBS_AUTO_SCALING_USE_ACTIONS: readonly string[] = [
 ];
 
 /** The operations of the grant that a target account creates for its `AWSServiceRoleForAutoScaling`. */
-export const AUTO_SCALING_GRANT_OPERATIONS: readonly string[] = [
-  'CreateGrant',
-  'Decrypt',
-  'DescribeKey',
-  'Encrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'ReEncryptFrom',
-  'ReEncryptTo',
-];
+export const AUTO_SCALING_GRANT_OPERATIONS: readonly string[] = EBS_AUTO_SCALING_USE_ACTIONS.map((a) => a.replace(/^kms:/, ''));
 
 /** The EC2 Auto Scaling service-linked role of an account, after `arn:<partition>:iam::<account>:role/`. */
 export const AUTO_SCALING_SERVICE_LINKED_ROLE = 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
@@ -361,15 +352,7 @@ export const AUTO_SCALING_SERVICE_LINKED_ROLE = 'aws-service-role/autoscaling.am
  *
  * @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
  */
-export const AUTO_SCALING_SERVICE_LINKED_ROLE_ACTIONS: readonly string[] = [
-  'kms:Decrypt',
-  'kms:DescribeKey',
-  'kms:Encrypt',
-  'kms:GenerateDataKey',
-  'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:ReEncryptFrom',
-  'kms:ReEncryptTo',
-];
+export const AUTO_SCALING_SERVICE_LINKED_ROLE_ACTIONS: readonly string[] = EBS_AUTO_SCALING_USE_ACTIONS.filter((a) => a !== CREATE_GRANT);
 
 /** Shares an EBS snapshot (createVolumePermission). */
 export const EC2_MODIFY_SNAPSHOT_ATTRIBUTE = 'ec2:ModifySnapshotAttribute';
